@@ -166,6 +166,8 @@ const VEHICLE: &[PropSpec] = &[
     p("model", Text),
     p("color", Text),
     p("owner", Entity),
+    // who drives or uses it in the reported context (driver, boat pilot)
+    p("operator", Entity),
     p("notes", Text),
 ];
 
@@ -178,6 +180,7 @@ const VESSEL: &[PropSpec] = &[
     p("type", Text),
     p("lengthMeters", Number),
     p("owner", Entity),
+    p("operator", Entity),
     p("notes", Text),
 ];
 
