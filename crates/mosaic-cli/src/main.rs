@@ -1,1 +1,439 @@
-fn main() {}
+//! `mosaic`: the command-line entry point. Parses arguments, loads configuration, opens the
+//! store and hands over to the library crates; errors become messages a person can act on.
+#![forbid(unsafe_code)]
+
+mod config;
+mod progress;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use mosaic_io::{export_jsonl, import_file, ImportOptions};
+use mosaic_model::{Centre, CentreId};
+use mosaic_store::{DynStore, Scope, Store, StoreError};
+use mosaic_store_sqlite::SqliteStore;
+
+use crate::config::Config;
+
+/// Mosaic: the shared picture of a multi-agency centre against migrant smuggling.
+#[derive(Parser)]
+#[command(name = "mosaic", version, propagate_version = true)]
+struct Cli {
+    /// Data folder of the embedded store (SQLite) and the config file.
+    #[arg(
+        long,
+        global = true,
+        env = "MOSAIC_DATA_DIR",
+        default_value = "mosaic-data"
+    )]
+    data_dir: PathBuf,
+    /// Config file [default: <data dir>/mosaic.toml if it exists].
+    #[arg(long, global = true, env = "MOSAIC_CONFIG")]
+    config: Option<PathBuf>,
+    /// Use PostgreSQL instead of the embedded store (postgres://…).
+    #[arg(
+        long,
+        global = true,
+        env = "MOSAIC_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// More log output (-v info, -vv debug); MOSAIC_LOG sets a filter directly.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a data folder with an empty store and a config file.
+    Init(InitArgs),
+    /// Import reports from JSON Lines or CSV (with a mapping file).
+    Import(ImportArgs),
+    /// Export every report as JSON Lines (the format `import` reads).
+    Export(ExportArgs),
+    /// Counts of reports, statements and entities.
+    Stats(StatsArgs),
+    /// Create a demo data folder with a generated scenario and serve it.
+    Demo(DemoArgs),
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// This centre's id (a slug such as fr-ncc); prefixes every id minted here.
+    #[arg(long)]
+    centre: Option<String>,
+    /// The centre's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[arg(long)]
+    country: Option<String>,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Files to import (.jsonl/.ndjson, or .csv with a mapping).
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Mapping file for CSV [default: <file stem>.mapping.toml beside each file].
+    #[arg(long)]
+    mapping: Option<PathBuf>,
+    /// Reports per transaction.
+    #[arg(long, default_value_t = 2000)]
+    batch_size: usize,
+    /// Folder for <file>.rejects.jsonl [default: beside each file].
+    #[arg(long)]
+    rejects_dir: Option<PathBuf>,
+    /// Encoding of JSON Lines input (auto, utf-8, latin-1, utf-16le, ...).
+    #[arg(long)]
+    encoding: Option<String>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Output file; `-` for standard output.
+    #[arg(short, long, default_value = "-")]
+    out: PathBuf,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Generate and import, then exit instead of serving.
+    #[arg(long)]
+    no_serve: bool,
+    /// Seed of the generated scenario.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MOSAIC_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let cfg = Config::load(
+        &cli.data_dir,
+        cli.config.as_deref(),
+        cli.database_url.clone(),
+    )?;
+    match cli.command {
+        Command::Init(a) => init(cfg, a).await,
+        Command::Import(a) => import(cfg, a).await,
+        Command::Export(a) => export(cfg, a).await,
+        Command::Stats(a) => stats(cfg, a).await,
+        Command::Demo(a) => demo(cfg, a).await,
+    }
+}
+
+/// Opens the configured store: PostgreSQL for a `postgres://` URL, else SQLite in the
+/// data folder.
+async fn open_store(cfg: &Config, create: bool) -> Result<DynStore> {
+    if let Some(url) = &cfg.file.store.database_url {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            bail!("PostgreSQL support is not built into this binary yet (issue #4)");
+        }
+        bail!("unsupported database URL scheme; use postgres://… or leave it unset for the embedded store");
+    }
+    if !create && !cfg.data_dir.join(mosaic_store_sqlite::DB_FILE).exists() {
+        bail!(
+            "{} is not a Mosaic data folder: run `mosaic --data-dir {} init` (or `mosaic demo`) first",
+            cfg.data_dir.display(),
+            cfg.data_dir.display()
+        );
+    }
+    let store = SqliteStore::open(&cfg.data_dir)
+        .await
+        .with_context(|| format!("opening the store in {}", cfg.data_dir.display()))?;
+    Ok(Arc::new(store))
+}
+
+async fn centre_of(store: &dyn Store, cfg: &Config) -> Result<Centre> {
+    match store.centre().await {
+        Ok(c) => Ok(c),
+        Err(StoreError::NotInitialised) => bail!(
+            "{} is not a Mosaic data folder yet: run `mosaic --data-dir {} init` first",
+            cfg.data_dir.display(),
+            cfg.data_dir.display()
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn init(mut cfg: Config, a: InitArgs) -> Result<()> {
+    let c = &mut cfg.file.centre;
+    if let Some(id) = a.centre {
+        c.id = id;
+    }
+    if let Some(n) = a.name {
+        c.name = n;
+    }
+    if let Some(k) = a.country {
+        c.country = k.to_ascii_lowercase();
+    }
+    let centre = Centre {
+        id: CentreId::parse(&c.id).map_err(|e| anyhow::anyhow!("--centre: {}", e.message))?,
+        name: c.name.clone(),
+        country: c.country.clone(),
+    };
+    if !mosaic_model::country::is_country(&centre.country) {
+        bail!(
+            "--country: {:?} is not an ISO 3166-1 alpha-2 code",
+            centre.country
+        );
+    }
+    let store = open_store(&cfg, true).await?;
+    match store.centre().await {
+        Ok(existing) if existing.id != centre.id => bail!(
+            "{} already belongs to centre {}; ids minted there would change — use another data folder",
+            cfg.data_dir.display(),
+            existing.id
+        ),
+        _ => {}
+    }
+    store.set_centre(&centre).await?;
+    let path = if cfg.file.store.database_url.is_none() {
+        Some(cfg.save_default()?)
+    } else {
+        None
+    };
+    println!(
+        "Initialised centre {} ({}) in {}",
+        centre.id,
+        centre.name,
+        cfg.data_dir.display()
+    );
+    if let Some(p) = path {
+        println!("Configuration: {}", p.display());
+    }
+    Ok(())
+}
+
+async fn import(cfg: Config, a: ImportArgs) -> Result<()> {
+    let store = open_store(&cfg, false).await?;
+    let centre = centre_of(&*store, &cfg).await?;
+    let opts = ImportOptions {
+        mapping: a.mapping,
+        format: None,
+        batch_size: a.batch_size,
+        rejects_dir: a.rejects_dir,
+        encoding: a.encoding,
+    };
+    let show_bar = std::io::stderr().is_terminal() && !a.json;
+    let mut summaries = Vec::new();
+    for file in &a.files {
+        let bar = progress::ImportBar::new(show_bar);
+        let s = import_file(&*store, &centre.id, file, &opts, &bar).await?;
+        if !a.json {
+            println!("{}", describe(&s));
+        }
+        summaries.push(s);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&summaries)?);
+    }
+    Ok(())
+}
+
+fn describe(s: &mosaic_io::ImportSummary) -> String {
+    if s.already_imported {
+        return format!(
+            "{}: already imported (same content); nothing added. Earlier: {} reports, {} rejected.",
+            s.file,
+            s.outcome.inserted + s.outcome.new_versions,
+            s.rejected
+        );
+    }
+    let mut out = format!(
+        "{}: {} records{} → {} new reports, {} new versions, {} duplicates, {} statements",
+        s.file,
+        s.records,
+        if s.resumed_after > 0 {
+            format!(" (resumed after {})", s.resumed_after)
+        } else {
+            String::new()
+        },
+        s.outcome.inserted,
+        s.outcome.new_versions,
+        s.outcome.duplicates,
+        s.outcome.statements
+    );
+    match &s.rejects_file {
+        Some(p) => out.push_str(&format!(
+            "; {} problems in rejected records, see {}",
+            s.rejected,
+            p.display()
+        )),
+        None => out.push_str("; no rejects"),
+    }
+    out
+}
+
+async fn export(cfg: Config, a: ExportArgs) -> Result<()> {
+    let store = open_store(&cfg, false).await?;
+    centre_of(&*store, &cfg).await?;
+    // The administrator's whole-store export; per-user exports go through the API.
+    let scope = Scope::system("export by the centre administrator (CLI)");
+    let n = if a.out == Path::new("-") {
+        let stdout = std::io::stdout();
+        export_jsonl(
+            &*store,
+            &scope,
+            std::io::BufWriter::with_capacity(1 << 16, stdout),
+            |_| {},
+        )
+        .await?
+    } else {
+        let tmp = a.out.with_extension("partial");
+        let f =
+            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+        let n = export_jsonl(&*store, &scope, std::io::BufWriter::new(f), |_| {}).await?;
+        std::fs::rename(&tmp, &a.out)?;
+        eprintln!("Exported {n} reports to {}", a.out.display());
+        n
+    };
+    tracing::info!(reports = n, "export finished");
+    Ok(())
+}
+
+async fn stats(cfg: Config, a: StatsArgs) -> Result<()> {
+    let store = open_store(&cfg, false).await?;
+    let centre = centre_of(&*store, &cfg).await?;
+    let s = store
+        .stats(&Scope::system("statistics on the command line"))
+        .await?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({"centre": centre, "backend": store.backend(), "stats": s})
+            )?
+        );
+        return Ok(());
+    }
+    println!(
+        "Centre {} ({}), {} store",
+        centre.id,
+        centre.name,
+        store.backend()
+    );
+    if let Some(p) = &cfg.config_path {
+        println!("  config      {}", p.display());
+    }
+    println!(
+        "  reports     {:>10}  ({} versions)",
+        s.reports, s.report_versions
+    );
+    println!("  statements  {:>10}", s.statements);
+    println!("  entities    {:>10}", s.entities);
+    println!(
+        "  imports     {:>10}  ({} problems in rejected records)",
+        s.imports, s.rejects
+    );
+    if !s.reports_by_agency.is_empty() {
+        println!("  reports by agency:");
+        for (a, n) in &s.reports_by_agency {
+            println!("    {a:<24}{n:>10}");
+        }
+    }
+    if !s.entities_by_schema.is_empty() {
+        println!("  entities by schema:");
+        for (k, n) in &s.entities_by_schema {
+            println!("    {k:<24}{n:>10}");
+        }
+    }
+    Ok(())
+}
+
+/// The built-in demo scenario, used until the scenario generator lands.
+const DEMO_JSONL: &str = include_str!("../demo/builtin.jsonl");
+
+async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
+    let _ = a.seed;
+    let store = open_store(&cfg, true).await?;
+    let centre = match store.centre().await {
+        Ok(c) => c,
+        Err(StoreError::NotInitialised) => {
+            let c = Centre {
+                id: CentreId::parse(&cfg.file.centre.id)
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+                name: cfg.file.centre.name.clone(),
+                country: cfg.file.centre.country.clone(),
+            };
+            store.set_centre(&c).await?;
+            cfg.save_default()?;
+            c
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let scenario = cfg.data_dir.join("demo-scenario");
+    std::fs::create_dir_all(&scenario)?;
+    let file = scenario.join("builtin.jsonl");
+    std::fs::write(&file, DEMO_JSONL)?;
+    let s = import_file(
+        &*store,
+        &centre.id,
+        &file,
+        &ImportOptions::default(),
+        &mosaic_io::Quiet,
+    )
+    .await?;
+    println!("{}", describe(&s));
+    println!(
+        "Demo data folder: {} (built-in scenario; the scenario generator, issue #3, replaces it)",
+        cfg.data_dir.display()
+    );
+    if !a.no_serve {
+        println!(
+            "The web server (issue #5) is not built yet: nothing to serve. Try `mosaic stats`."
+        );
+    }
+    Ok(())
+}
