@@ -187,7 +187,7 @@ mod opt_instant {
     }
 }
 
-const TOP_FIELDS: &[&str] = &[
+pub(crate) const TOP_FIELDS: &[&str] = &[
     "format",
     "id",
     "agency",

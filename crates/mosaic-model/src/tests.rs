@@ -189,3 +189,37 @@ mod props {
         }
     }
 }
+
+/// The published JSON Schema must describe exactly what the reader accepts.
+#[test]
+fn json_schema_matches_the_model() {
+    let text = include_str!("../../../schemas/report.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(text).unwrap();
+    let props: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want: Vec<&str> = crate::report::TOP_FIELDS.to_vec();
+    let mut got = props.clone();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want, "top-level fields");
+    let required: Vec<&str> = schema["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    // each required field, when removed, is reported as required; the others are not
+    for f in crate::report::TOP_FIELDS {
+        let mut v = sample();
+        v.as_object_mut().unwrap().remove(*f);
+        let missing = match Report::from_value(&centre(), &v) {
+            Ok(_) => false,
+            Err(e) => e.iter().any(|e| e.field == *f && e.rule == Rule::Required),
+        };
+        assert_eq!(missing, required.contains(f), "required-ness of {f}");
+    }
+    let enum_of = |ptr: &str| -> Vec<String> {
+        schema.pointer(ptr).unwrap().as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    let names = |all: &[&'static str]| all.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(enum_of("/properties/tlp/enum"), names(&Tlp::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+    assert_eq!(enum_of("/properties/handling/enum"), names(&HandlingCode::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+    assert_eq!(enum_of("/properties/classification/enum"), names(&Classification::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+    assert_eq!(enum_of("/properties/report_type/enum"), names(&ReportType::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+    assert_eq!(enum_of("/properties/roles/items/properties/role/enum"), names(&PersonRole::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+    assert_eq!(enum_of("/properties/entities/items/properties/schema/enum"), names(&Schema::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
+}
