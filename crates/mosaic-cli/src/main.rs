@@ -2,6 +2,8 @@
 //! store and hands over to the library crates; errors become messages a person can act on.
 #![forbid(unsafe_code)]
 
+mod cmd_accounts;
+mod cmd_serve;
 mod config;
 mod progress;
 
@@ -14,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 
 use mosaic_io::{export_jsonl, import_file, ImportOptions};
 use mosaic_model::{Centre, CentreId};
-use mosaic_store::{DynStore, Scope, Store, StoreError};
+use mosaic_store::{AccountStore, DynStore, Scope, Store, StoreError};
 use mosaic_store_sqlite::SqliteStore;
 
 use crate::config::Config;
@@ -61,6 +63,14 @@ enum Command {
     Stats(StatsArgs),
     /// Create a demo data folder with a generated scenario and serve it.
     Demo(DemoArgs),
+    /// Serve the HTTP API (HTTPS with rustls off loopback).
+    Serve(cmd_serve::ServeArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(cmd_accounts::UserCommand),
+    /// Manage agencies.
+    #[command(subcommand)]
+    Agency(cmd_accounts::AgencyCommand),
 }
 
 #[derive(Args)]
@@ -170,12 +180,42 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export(a) => export(cfg, a).await,
         Command::Stats(a) => stats(cfg, a).await,
         Command::Demo(a) => demo(cfg, a).await,
+        Command::Serve(a) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_serve::run(st.data, st.accounts, &cfg.data_dir, Some(&cfg.file.server.bind), a).await
+        }
+        Command::User(c) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_accounts::run_user(&*st.data, &*st.accounts, c).await
+        }
+        Command::Agency(c) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_accounts::run_agency(&*st.data, c).await
+        }
     }
+}
+
+/// The store's facets, all backed by the same database.
+struct Stores {
+    data: DynStore,
+    accounts: Arc<dyn AccountStore>,
+}
+
+async fn open(cfg: &Config, create: bool) -> Result<Stores> {
+    let sqlite = open_sqlite(cfg, create).await?;
+    Ok(Stores { data: sqlite.clone(), accounts: sqlite })
 }
 
 /// Opens the configured store: PostgreSQL for a `postgres://` URL, else SQLite in the
 /// data folder.
 async fn open_store(cfg: &Config, create: bool) -> Result<DynStore> {
+    Ok(open(cfg, create).await?.data)
+}
+
+async fn open_sqlite(cfg: &Config, create: bool) -> Result<Arc<SqliteStore>> {
     if let Some(url) = &cfg.file.store.database_url {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             bail!("PostgreSQL support is not built into this binary yet (issue #4)");
@@ -397,13 +437,13 @@ const DEMO_JSONL: &str = include_str!("../demo/builtin.jsonl");
 
 async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
     let _ = a.seed;
-    let store = open_store(&cfg, true).await?;
+    let st = open(&cfg, true).await?;
+    let store = st.data.clone();
     let centre = match store.centre().await {
         Ok(c) => c,
         Err(StoreError::NotInitialised) => {
             let c = Centre {
-                id: CentreId::parse(&cfg.file.centre.id)
-                    .map_err(|e| anyhow::anyhow!("{}", e.message))?,
+                id: CentreId::parse(&cfg.file.centre.id).map_err(|e| anyhow::anyhow!("{}", e.message))?,
                 name: cfg.file.centre.name.clone(),
                 country: cfg.file.centre.country.clone(),
             };
@@ -417,23 +457,22 @@ async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
     std::fs::create_dir_all(&scenario)?;
     let file = scenario.join("builtin.jsonl");
     std::fs::write(&file, DEMO_JSONL)?;
-    let s = import_file(
-        &*store,
-        &centre.id,
-        &file,
-        &ImportOptions::default(),
-        &mosaic_io::Quiet,
-    )
-    .await?;
+    let s = import_file(&*store, &centre.id, &file, &ImportOptions::default(), &mosaic_io::Quiet).await?;
     println!("{}", describe(&s));
-    println!(
-        "Demo data folder: {} (built-in scenario; the scenario generator, issue #3, replaces it)",
-        cfg.data_dir.display()
-    );
-    if !a.no_serve {
-        println!(
-            "The web server (issue #5) is not built yet: nothing to serve. Try `mosaic stats`."
-        );
+    println!("Demo data folder: {}", cfg.data_dir.display());
+    if a.no_serve {
+        mosaic_server::ensure_demo_accounts(&*st.data, &*st.accounts).await?;
+        return Ok(());
     }
-    Ok(())
+    let args = cmd_serve::ServeArgs {
+        bind: None,
+        tls: cmd_serve::TlsMode::Auto,
+        cert: None,
+        key: None,
+        tls_names: vec![],
+        demo_accounts: true,
+        max_body_bytes: 4 << 20,
+        request_timeout: 30,
+    };
+    cmd_serve::run(st.data, st.accounts, &cfg.data_dir, Some(&cfg.file.server.bind), args).await
 }

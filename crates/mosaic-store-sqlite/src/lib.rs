@@ -10,6 +10,7 @@
 //!   one `WHERE` on the report and superseding a version touches one row.
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod migrations;
 mod sql;
 
@@ -255,7 +256,9 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &WriteBatch) -> Result<
     let mut statement_rows: Vec<sql::StatementRow> = Vec::new();
     let mut superseded: Vec<i64> = Vec::new();
     for r in &batch.reports {
-        let hash = r.content_hash().0;
+        // Serialise once: the body is stored and hashed.
+        let body = r.canonical_json();
+        let hash = mosaic_model::ContentHash::of_bytes(&body).0;
         let k = known.entry(r.id.to_string()).or_default();
         if k.hashes.contains(&hash) {
             out.duplicates += 1;
@@ -273,7 +276,7 @@ async fn write_batch(conn: &mut SqliteConnection, batch: &WriteBatch) -> Result<
         for s in r.statements() {
             statement_rows.push(sql::StatementRow::new(seq, s));
         }
-        report_rows.push(sql::ReportRow::new(seq, k.max_version, hash, r, now));
+        report_rows.push(sql::ReportRow::new(seq, k.max_version, hash, body, r, now));
     }
     out.statements = statement_rows.len() as u64;
     // Old versions first, so the (id, current) invariant holds at every step.

@@ -8,7 +8,10 @@ use mosaic_store::{Result, StoreError};
 use crate::backend;
 
 /// Append only: never edit a released migration.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_accounts.sql"),
+];
 
 pub async fn run(conn: &mut SqliteConnection) -> Result<()> {
     sqlx::query("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

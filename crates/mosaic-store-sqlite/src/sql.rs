@@ -127,7 +127,7 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
-    pub fn new(seq: i64, version: i64, hash: String, r: &Report, now: i64) -> ReportRow {
+    pub fn new(seq: i64, version: i64, hash: String, body: Vec<u8>, r: &Report, now: i64) -> ReportRow {
         ReportRow {
             seq,
             version,
@@ -143,7 +143,7 @@ impl ReportRow {
             observed_at: r.observed_at.as_ref().map(micros),
             bbox: r.bbox(),
             stored_at: now,
-            body: String::from_utf8(r.canonical_json()).expect("JSON is UTF-8"),
+            body: String::from_utf8(body).expect("JSON is UTF-8"),
         }
     }
 }

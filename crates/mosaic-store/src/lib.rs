@@ -24,8 +24,15 @@ use mosaic_model::{
     Schema, Tlp,
 };
 
+pub mod accounts;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+#[cfg(feature = "conformance")]
+pub mod conformance_accounts;
+
+pub use accounts::{
+    AccountError, AccountStore, ApiToken, LoginFailure, Secret, Session, UserRecord,
+};
 
 /// Errors a store can return.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,447 @@
+//! Who may do what, and what they may see.
+//!
+//! # Status: provisional
+//!
+//! This crate is the **seed** of the policy layer (issue 6). It fixes the *interface* that
+//! the server and every other caller use — an [`Action`] vocabulary, [`may`] /
+//! [`Principal::may`] for "may this caller take this action", and [`scope_for`] /
+//! [`Principal::scope`] for "build the read handle this caller reads through" — and fills
+//! it with deliberately simple internals:
+//!
+//! - **Actions** are granted by a fixed role → actions table ([`role_actions`]). Issue 6
+//!   replaces it with Cedar policies (`cedar-policy`) evaluated per request, with the
+//!   caller's case/purpose, agreements and handling codes as context.
+//! - **Read scopes** are coarse [`LabelFilter`]s built from the user's agency, roles and
+//!   clearance only:
+//!   - users whose roles work across agencies (analyst, liaison officer, case officer,
+//!     supervisor, data-protection officer) see every agency's material up to their
+//!     clearance and up to TLP:AMBER — never AMBER+STRICT or RED, *even their own
+//!     agency's*, because a single conjunctive filter cannot say "own agency up to RED,
+//!     others up to AMBER". That errs on the side of hiding; issue 6 should make the filter
+//!     a union (own agency / others / named recipients) or push per-agency ceilings down;
+//!   - officers and NGO caseworkers see only their own agency's material, any TLP, up to
+//!     their clearance;
+//!   - administrators (account management only) see no intelligence at all;
+//!   - handling codes do not restrict *reading* inside the centre here; H1/H2/H3 govern use
+//!     and dissemination, which issue 6 enforces on export and exchange.
+//! - **Purpose** is carried on the scope as given; nothing checks it against a case yet.
+//!
+//! What stays when issue 6 lands: the function signatures, the rule that a read handle is
+//! only ever built here (the server never constructs a whole-store system scope), deny-by-default
+//! (an unknown role or a disabled user may do nothing and sees nothing), and the
+//! [`Action`] wire names, which API tokens store.
+#![forbid(unsafe_code)]
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use mosaic_model::{AgencyId, Classification, HandlingCode, Tlp, User, UserId, UserRole};
+use mosaic_store::{LabelFilter, Scope};
+
+/// Something a caller asks to do. The snake_case names are stable: API tokens store them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Submit one report (form or API).
+    SubmitReport,
+    /// Bulk import of a file of reports.
+    ImportReports,
+    /// Read one report.
+    ReadReport,
+    /// Read an entity with its statements and their provenance.
+    ReadEntity,
+    /// List reports by time window and area.
+    ListReports,
+    /// Export reports (JSON Lines).
+    ExportReports,
+    /// See the directory of agencies.
+    ListAgencies,
+    /// Add or change agencies.
+    ManageAgencies,
+    /// See user accounts.
+    ListUsers,
+    /// Add, change or disable user accounts.
+    ManageUsers,
+    /// Create, list and revoke API tokens for agency systems.
+    ManageTokens,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::SubmitReport,
+        Action::ImportReports,
+        Action::ReadReport,
+        Action::ReadEntity,
+        Action::ListReports,
+        Action::ExportReports,
+        Action::ListAgencies,
+        Action::ManageAgencies,
+        Action::ListUsers,
+        Action::ManageUsers,
+        Action::ManageTokens,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::SubmitReport => "submit_report",
+            Action::ImportReports => "import_reports",
+            Action::ReadReport => "read_report",
+            Action::ReadEntity => "read_entity",
+            Action::ListReports => "list_reports",
+            Action::ExportReports => "export_reports",
+            Action::ListAgencies => "list_agencies",
+            Action::ManageAgencies => "manage_agencies",
+            Action::ListUsers => "list_users",
+            Action::ManageUsers => "manage_users",
+            Action::ManageTokens => "manage_tokens",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Action, PolicyError> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.as_str() == s.trim())
+            .ok_or_else(|| PolicyError::UnknownAction(s.to_owned()))
+    }
+
+    /// Whether an API token (an agency's system, not a person) may carry this action.
+    /// Account and agency management always need a signed-in person.
+    pub fn token_grantable(self) -> bool {
+        matches!(
+            self,
+            Action::SubmitReport
+                | Action::ImportReports
+                | Action::ReadReport
+                | Action::ReadEntity
+                | Action::ListReports
+                | Action::ExportReports
+        )
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    #[error("{0:?} is not an action; expected one of: {list}", list = Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "))]
+    UnknownAction(String),
+}
+
+/// The provisional role → actions table (issue 6: Cedar policies).
+pub fn role_actions(role: UserRole) -> &'static [Action] {
+    use Action::*;
+    match role {
+        UserRole::Officer => &[
+            SubmitReport,
+            ImportReports,
+            ReadReport,
+            ReadEntity,
+            ListReports,
+            ListAgencies,
+        ],
+        UserRole::Analyst | UserRole::LiaisonOfficer => &[
+            ReadReport,
+            ReadEntity,
+            ListReports,
+            ExportReports,
+            ListAgencies,
+        ],
+        UserRole::CaseOfficer => &[
+            SubmitReport,
+            ReadReport,
+            ReadEntity,
+            ListReports,
+            ListAgencies,
+        ],
+        UserRole::NgoCaseworker => &[ReadReport, ReadEntity, ListAgencies],
+        UserRole::Supervisor | UserRole::DataProtectionOfficer => {
+            &[ReadReport, ReadEntity, ListReports, ListAgencies, ListUsers]
+        }
+        UserRole::Administrator => &[
+            ListAgencies,
+            ManageAgencies,
+            ListUsers,
+            ManageUsers,
+            ManageTokens,
+        ],
+    }
+}
+
+/// Whether `user` may take `action`. Deny by default: a disabled user may do nothing.
+pub fn may(user: &User, action: Action) -> bool {
+    !user.disabled
+        && user
+            .roles
+            .iter()
+            .any(|r| role_actions(*r).contains(&action))
+}
+
+/// Roles whose work spans the material of every agency in the centre.
+fn cross_agency(role: UserRole) -> bool {
+    matches!(
+        role,
+        UserRole::Analyst
+            | UserRole::LiaisonOfficer
+            | UserRole::CaseOfficer
+            | UserRole::Supervisor
+            | UserRole::DataProtectionOfficer
+    )
+}
+
+/// Roles that read only their own agency's material.
+fn own_agency(role: UserRole) -> bool {
+    matches!(role, UserRole::Officer | UserRole::NgoCaseworker)
+}
+
+fn all_handling() -> BTreeSet<HandlingCode> {
+    HandlingCode::ALL.iter().copied().collect()
+}
+
+/// A filter that admits nothing (no agencies).
+fn nothing() -> LabelFilter {
+    LabelFilter {
+        agencies: Some(BTreeSet::new()),
+        max_classification: Classification::Unclassified,
+        max_tlp: Tlp::Clear,
+        handling: BTreeSet::new(),
+    }
+}
+
+/// The read handle for `user`, for a stated purpose. See the crate docs for the
+/// provisional rules. A disabled user, or one with no reading role, sees nothing.
+pub fn scope_for(user: &User, purpose: &str) -> Scope {
+    let filter = if user.disabled {
+        nothing()
+    } else if user.roles.iter().any(|r| cross_agency(*r)) {
+        LabelFilter {
+            agencies: None,
+            max_classification: user.clearance,
+            max_tlp: Tlp::Amber,
+            handling: all_handling(),
+        }
+    } else if user.roles.iter().any(|r| own_agency(*r)) {
+        own_agency_filter(&user.agency, user.clearance)
+    } else {
+        nothing()
+    };
+    Scope::restricted(filter, purpose)
+}
+
+fn own_agency_filter(agency: &AgencyId, clearance: Classification) -> LabelFilter {
+    LabelFilter {
+        agencies: Some(BTreeSet::from([agency.clone()])),
+        max_classification: clearance,
+        max_tlp: Tlp::Red,
+        handling: all_handling(),
+    }
+}
+
+/// What an API token allows: an agency's system acting for that agency only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenGrant {
+    pub agency: AgencyId,
+    pub actions: BTreeSet<Action>,
+    /// Highest classification the token may read (never above its creator's clearance).
+    pub clearance: Classification,
+}
+
+/// Whether a token may take `action`: it must carry the action, and the action must be
+/// one a token may carry at all.
+pub fn token_may(grant: &TokenGrant, action: Action) -> bool {
+    action.token_grantable() && grant.actions.contains(&action)
+}
+
+/// The read handle for an API token: its own agency's material only, up to its clearance.
+pub fn scope_for_token(grant: &TokenGrant, purpose: &str) -> Scope {
+    Scope::restricted(own_agency_filter(&grant.agency, grant.clearance), purpose)
+}
+
+/// A handle over one provider's own material, every label included. Used on the write
+/// path to check that a report id a provider sends names one of *its own* reports (only
+/// the provider may version its material, DESIGN §4.1) without learning anything about
+/// other agencies' reports.
+pub fn provider_scope(agency: &AgencyId, purpose: &str) -> Scope {
+    Scope::restricted(
+        own_agency_filter(agency, Classification::TopSecret),
+        purpose,
+    )
+}
+
+/// Who is asking: a signed-in person, or an agency system with an API token.
+#[derive(Clone, Debug)]
+pub enum Principal {
+    User(User),
+    Token {
+        /// The token's id (never its secret).
+        token_id: String,
+        /// Who created the token.
+        created_by: UserId,
+        grant: TokenGrant,
+    },
+}
+
+impl Principal {
+    pub fn may(&self, action: Action) -> bool {
+        match self {
+            Principal::User(u) => may(u, action),
+            Principal::Token { grant, .. } => token_may(grant, action),
+        }
+    }
+
+    pub fn scope(&self, purpose: &str) -> Scope {
+        match self {
+            Principal::User(u) => scope_for(u, purpose),
+            Principal::Token { grant, .. } => scope_for_token(grant, purpose),
+        }
+    }
+
+    /// The agency the caller acts for (and may submit reports as).
+    pub fn agency(&self) -> &AgencyId {
+        match self {
+            Principal::User(u) => &u.agency,
+            Principal::Token { grant, .. } => &grant.agency,
+        }
+    }
+
+    /// For logs and audit: `user:<id>` or `token:<id>`.
+    pub fn actor(&self) -> String {
+        match self {
+            Principal::User(u) => format!("user:{}", u.id),
+            Principal::Token { token_id, .. } => format!("token:{token_id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(agency: &str, roles: &[UserRole], clearance: Classification) -> User {
+        User {
+            id: UserId::parse("fr-ncc:usr:1").unwrap(),
+            username: "u".into(),
+            display_name: "U".into(),
+            agency: AgencyId::parse(agency).unwrap(),
+            roles: roles.to_vec(),
+            clearance,
+            disabled: false,
+        }
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()).unwrap(), *a);
+            let json = serde_json::to_string(a).unwrap();
+            assert_eq!(json, format!("\"{}\"", a.as_str()));
+        }
+        assert!(Action::parse("launch_missiles").is_err());
+    }
+
+    #[test]
+    fn administrators_manage_but_do_not_read() {
+        let admin = user(
+            "fr-ncc-admin",
+            &[UserRole::Administrator],
+            Classification::Secret,
+        );
+        assert!(may(&admin, Action::ManageUsers));
+        assert!(!may(&admin, Action::ReadEntity));
+        let s = scope_for(&admin, "t");
+        let f = s.filter().expect("never system scope");
+        assert_eq!(f.agencies.as_ref().map(|a| a.len()), Some(0));
+    }
+
+    #[test]
+    fn disabled_users_may_nothing_and_see_nothing() {
+        let mut a = user("fr-paf", &[UserRole::Analyst], Classification::Secret);
+        a.disabled = true;
+        assert!(Action::ALL.iter().all(|x| !may(&a, *x)));
+        let f = scope_for(&a, "t").filter().cloned().unwrap();
+        assert!(!f.admits(
+            &AgencyId::parse("fr-paf").unwrap(),
+            Classification::Unclassified,
+            Tlp::Clear,
+            HandlingCode::H0
+        ));
+    }
+
+    #[test]
+    fn officers_see_their_own_agency_only() {
+        let o = user("fr-paf", &[UserRole::Officer], Classification::Restricted);
+        let f = scope_for(&o, "t").filter().cloned().unwrap();
+        let own = AgencyId::parse("fr-paf").unwrap();
+        let other = AgencyId::parse("fr-douane").unwrap();
+        assert!(f.admits(&own, Classification::Restricted, Tlp::Red, HandlingCode::H2));
+        assert!(!f.admits(&own, Classification::Secret, Tlp::Clear, HandlingCode::H0));
+        assert!(!f.admits(
+            &other,
+            Classification::Unclassified,
+            Tlp::Clear,
+            HandlingCode::H0
+        ));
+        assert!(may(&o, Action::SubmitReport));
+        assert!(!may(&o, Action::ExportReports));
+    }
+
+    #[test]
+    fn analysts_see_across_agencies_up_to_amber_and_clearance() {
+        let a = user(
+            "fr-ocriest",
+            &[UserRole::Analyst],
+            Classification::Confidential,
+        );
+        let f = scope_for(&a, "t").filter().cloned().unwrap();
+        let other = AgencyId::parse("fr-paf").unwrap();
+        assert!(f.admits(
+            &other,
+            Classification::Confidential,
+            Tlp::Amber,
+            HandlingCode::H3
+        ));
+        assert!(!f.admits(&other, Classification::Secret, Tlp::Amber, HandlingCode::H0));
+        assert!(!f.admits(
+            &other,
+            Classification::Restricted,
+            Tlp::Red,
+            HandlingCode::H0
+        ));
+        assert!(!may(&a, Action::SubmitReport));
+    }
+
+    #[test]
+    fn tokens_carry_only_grantable_actions_for_their_agency() {
+        let g = TokenGrant {
+            agency: AgencyId::parse("fr-paf").unwrap(),
+            actions: BTreeSet::from([Action::SubmitReport, Action::ManageUsers]),
+            clearance: Classification::Restricted,
+        };
+        assert!(token_may(&g, Action::SubmitReport));
+        assert!(
+            !token_may(&g, Action::ManageUsers),
+            "not grantable to tokens"
+        );
+        assert!(!token_may(&g, Action::ReadEntity), "not granted");
+        let f = scope_for_token(&g, "t").filter().cloned().unwrap();
+        assert!(!f.admits(
+            &AgencyId::parse("fr-douane").unwrap(),
+            Classification::Unclassified,
+            Tlp::Clear,
+            HandlingCode::H0
+        ));
+    }
+
+    #[test]
+    fn every_role_is_in_the_table() {
+        for r in UserRole::ALL {
+            assert!(role_actions(*r).contains(&Action::ListAgencies), "{r}");
+        }
+    }
+}
