@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod state;
 pub mod tls;
+pub mod web;
 
 use std::future::Future;
 use std::net::SocketAddr;

@@ -186,6 +186,7 @@ pub fn router(state: AppState) -> (Router, Arc<OpenApiDoc>) {
     let limits = state.0.config.limits.clone();
     let tls = state.0.config.tls.enabled();
     let app = api
+        .merge(crate::web::router())
         .route(
             "/api/openapi.json",
             axum::routing::get(move || {
