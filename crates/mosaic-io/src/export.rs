@@ -29,7 +29,7 @@ pub async fn export_jsonl<W: Write + Send>(
         out.write_all(&r.report.canonical_json())?;
         out.write_all(b"\n")?;
         n += 1;
-        if n % 1_000 == 0 {
+        if n.is_multiple_of(1_000) {
             progress(n);
         }
     }

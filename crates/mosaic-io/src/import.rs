@@ -225,7 +225,7 @@ pub async fn import_file(
     }
 
     let mut source: Box<dyn RecordSource> = match mapping {
-        Some(m) => Box::new(CsvRows::new(reader, m).map_err(|m| ferr(m))?),
+        Some(m) => Box::new(CsvRows::new(reader, m).map_err(&ferr)?),
         None => Box::new(JsonLines::new(reader)),
     };
 

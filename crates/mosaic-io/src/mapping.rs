@@ -526,7 +526,7 @@ impl Bound {
     }
 
     fn date(&self, v: &str, f: &FieldSpec) -> Result<String, String> {
-        if mosaic_model::time::check_partial_date(v).is_ok() {
+        if mosaic_model::time::check_partial_date(v).is_some() {
             return Ok(v.to_owned());
         }
         for fmt in self.formats(f) {

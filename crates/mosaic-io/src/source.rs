@@ -14,12 +14,15 @@ pub const MAX_LINE: usize = 16 * 1024 * 1024;
 /// The most of a raw record kept in a rejects file.
 pub const MAX_RAW: usize = 64 * 1024;
 
+/// JSON paths of a converted CSV row paired with the columns they came from.
+pub type Origins = Vec<(String, String)>;
+
 /// One record as read: its position, its raw text and either a report in Mosaic's JSON
 /// form (with the JSON-path → column origins, for CSV) or the errors found reading it.
 pub struct Record {
     pub line: u64,
     pub raw: String,
-    pub value: Result<(Value, Vec<(String, String)>), Vec<ValidationError>>,
+    pub value: Result<(Value, Origins), Vec<ValidationError>>,
 }
 
 pub fn truncate_raw(mut s: String) -> String {

@@ -343,15 +343,14 @@ pub fn check_value(ty: PropType, value: &str) -> Result<String, ValidationError>
                 bad("an IBAN")
             }
         }
-        Date => crate::time::check_partial_date(v)
-            .map(|_| v.to_owned())
-            .or_else(|_| {
-                Err(ValidationError::new(
-                    "",
-                    Rule::Date,
-                    format!("{v:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339)"),
-                ))
-            }),
+        Date => match crate::time::check_partial_date(v) {
+            Some(_) => Ok(v.to_owned()),
+            None => Err(ValidationError::new(
+                "",
+                Rule::Date,
+                format!("{v:?} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or RFC 3339)"),
+            )),
+        },
         Country => {
             let c = v.to_ascii_lowercase();
             if crate::country::is_country(&c) {

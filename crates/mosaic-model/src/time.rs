@@ -20,8 +20,12 @@ pub fn parse_instant(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationEr
 }
 
 /// Accepts `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or an RFC 3339 date-time. Returns the earliest
-/// day the value can mean, for ordering and range filters.
-pub fn check_partial_date(s: &str) -> Result<NaiveDate, ()> {
+/// day the value can mean, for ordering and range filters; `None` if it is not a date.
+pub fn check_partial_date(s: &str) -> Option<NaiveDate> {
+    partial_date(s).ok()
+}
+
+fn partial_date(s: &str) -> Result<NaiveDate, ()> {
     let s = s.trim();
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
@@ -55,13 +59,13 @@ mod tests {
 
     #[test]
     fn partial_dates() {
-        assert!(check_partial_date("2024").is_ok());
-        assert!(check_partial_date("2024-02").is_ok());
-        assert!(check_partial_date("2024-02-29").is_ok());
-        assert!(check_partial_date("2023-02-29").is_err());
-        assert!(check_partial_date("2024-13").is_err());
-        assert!(check_partial_date("2024-01-01T10:00:00+02:00").is_ok());
-        assert!(check_partial_date("01/02/2024").is_err());
+        assert!(check_partial_date("2024").is_some());
+        assert!(check_partial_date("2024-02").is_some());
+        assert!(check_partial_date("2024-02-29").is_some());
+        assert!(check_partial_date("2023-02-29").is_none());
+        assert!(check_partial_date("2024-13").is_none());
+        assert!(check_partial_date("2024-01-01T10:00:00+02:00").is_some());
+        assert!(check_partial_date("01/02/2024").is_none());
     }
 
     #[test]
