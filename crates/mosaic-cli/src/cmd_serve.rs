@@ -91,6 +91,7 @@ pub fn server_config(
 pub async fn run(
     store: Arc<dyn Store>,
     accounts: Arc<dyn AccountStore>,
+    permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
     data_dir: &Path,
     default_bind: Option<&str>,
     args: ServeArgs,
@@ -114,7 +115,7 @@ pub async fn run(
             );
         }
     }
-    let server = mosaic_server::Server::bind(store, accounts, config).await?;
+    let server = mosaic_server::Server::bind_with(store, accounts, permissions, config).await?;
     println!(
         "Mosaic centre {} serving on {}  (API under /api/v1, OpenAPI at /api/openapi.json; Ctrl-C stops)",
         centre.id,

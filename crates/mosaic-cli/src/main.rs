@@ -3,7 +3,12 @@
 #![forbid(unsafe_code)]
 
 mod cmd_accounts;
+mod cmd_agreement;
+mod cmd_audit;
+mod cmd_resolve;
+mod cmd_search;
 mod cmd_serve;
+mod cmd_sim;
 mod config;
 mod progress;
 
@@ -23,7 +28,7 @@ use crate::config::Config;
 
 /// Mosaic: the shared picture of a multi-agency centre against migrant smuggling.
 #[derive(Parser)]
-#[command(name = "mosaic", version, propagate_version = true)]
+#[command(name = "mosaic", version)]
 struct Cli {
     /// Data folder of the embedded store (SQLite) and the config file.
     #[arg(
@@ -71,6 +76,20 @@ enum Command {
     /// Manage agencies.
     #[command(subcommand)]
     Agency(cmd_accounts::AgencyCommand),
+    /// The tamper-evident audit trail: verify, export, checkpoint.
+    #[command(subcommand)]
+    Audit(cmd_audit::AuditCommand),
+    /// Agreements (MoUs, protocols) with partners: draft, sign, check, suspend.
+    #[command(subcommand)]
+    Agreement(cmd_agreement::AgreementCommand),
+    /// Entity resolution: resolve mentions, review queue, explain, record judgements.
+    Resolve(cmd_resolve::ResolveArgs),
+    /// Write `source_record_id,entity_id` CSV of the current resolution.
+    ExportResolution(cmd_resolve::ExportResolutionArgs),
+    /// Search names (fuzzy, transliterated), identifiers and narratives.
+    Search(cmd_search::SearchArgs),
+    /// Generate a scenario: every agency's files in its own format, plus ground truth.
+    Sim(cmd_sim::SimArgs),
 }
 
 #[derive(Args)]
@@ -183,7 +202,15 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => {
             let st = open(&cfg, false).await?;
             centre_of(&*st.data, &cfg).await?;
-            cmd_serve::run(st.data, st.accounts, &cfg.data_dir, Some(&cfg.file.server.bind), a).await
+            cmd_serve::run(
+                st.data,
+                st.accounts,
+                Some(st.permissions),
+                &cfg.data_dir,
+                Some(&cfg.file.server.bind),
+                a,
+            )
+            .await
         }
         Command::User(c) => {
             let st = open(&cfg, false).await?;
@@ -195,6 +222,39 @@ async fn run(cli: Cli) -> Result<()> {
             centre_of(&*st.data, &cfg).await?;
             cmd_accounts::run_agency(&*st.data, c).await
         }
+        Command::Audit(c) => {
+            let s = if cmd_audit::needs_store(&c) {
+                Some(open_sqlite(&cfg, false).await?)
+            } else {
+                None
+            };
+            cmd_audit::run(
+                c,
+                s.as_deref().map(|s| s as &dyn mosaic_store::AuditStore),
+                &cfg.data_dir,
+            )
+            .await
+        }
+        Command::Agreement(c) => {
+            let s = open_sqlite(&cfg, false).await?;
+            cmd_agreement::run(c, &*s, &*s, &cfg.data_dir).await
+        }
+        Command::Sim(a) => cmd_sim::run(a),
+        Command::Resolve(a) => {
+            let s = open_sqlite(&cfg, false).await?;
+            centre_of(&*s, &cfg).await?;
+            cmd_resolve::run(s.clone(), s, a).await
+        }
+        Command::ExportResolution(a) => {
+            let s = open_sqlite(&cfg, false).await?;
+            centre_of(&*s, &cfg).await?;
+            cmd_resolve::run_export(s.clone(), s, a).await
+        }
+        Command::Search(a) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_search::run(st.data, &cfg.data_dir, a).await
+        }
     }
 }
 
@@ -202,11 +262,16 @@ async fn run(cli: Cli) -> Result<()> {
 struct Stores {
     data: DynStore,
     accounts: Arc<dyn AccountStore>,
+    permissions: Arc<dyn mosaic_store::permissions::PermissionStore>,
 }
 
 async fn open(cfg: &Config, create: bool) -> Result<Stores> {
     let sqlite = open_sqlite(cfg, create).await?;
-    Ok(Stores { data: sqlite.clone(), accounts: sqlite })
+    Ok(Stores {
+        data: sqlite.clone(),
+        accounts: sqlite.clone(),
+        permissions: sqlite,
+    })
 }
 
 /// Opens the configured store: PostgreSQL for a `postgres://` URL, else SQLite in the
@@ -432,18 +497,15 @@ async fn stats(cfg: Config, a: StatsArgs) -> Result<()> {
     Ok(())
 }
 
-/// The built-in demo scenario, used until the scenario generator lands.
-const DEMO_JSONL: &str = include_str!("../demo/builtin.jsonl");
-
 async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
-    let _ = a.seed;
     let st = open(&cfg, true).await?;
     let store = st.data.clone();
     let centre = match store.centre().await {
         Ok(c) => c,
         Err(StoreError::NotInitialised) => {
             let c = Centre {
-                id: CentreId::parse(&cfg.file.centre.id).map_err(|e| anyhow::anyhow!("{}", e.message))?,
+                id: CentreId::parse(&cfg.file.centre.id)
+                    .map_err(|e| anyhow::anyhow!("{}", e.message))?,
                 name: cfg.file.centre.name.clone(),
                 country: cfg.file.centre.country.clone(),
             };
@@ -453,12 +515,27 @@ async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
         }
         Err(e) => return Err(e.into()),
     };
+    // The demo scenario: every agency's files from the generator, imported like any
+    // agency's export (a few injected faults are rejected on purpose, with reasons).
     let scenario = cfg.data_dir.join("demo-scenario");
-    std::fs::create_dir_all(&scenario)?;
-    let file = scenario.join("builtin.jsonl");
-    std::fs::write(&file, DEMO_JSONL)?;
-    let s = import_file(&*store, &centre.id, &file, &ImportOptions::default(), &mosaic_io::Quiet).await?;
-    println!("{}", describe(&s));
+    let sim = mosaic_sim::SimConfig::demo(a.seed);
+    let summary = cmd_sim::generate_with_bar(&sim, &scenario, false)?;
+    println!(
+        "Generated the demo scenario (seed {}): {} reports, {} statements in {}",
+        summary.seed,
+        summary.reports,
+        summary.statements,
+        scenario.display()
+    );
+    for f in &summary.files {
+        let path = scenario.join(&f.file);
+        let opts = ImportOptions {
+            mapping: f.mapping.as_ref().map(|m| scenario.join(m)),
+            ..ImportOptions::default()
+        };
+        let s = import_file(&*store, &centre.id, &path, &opts, &mosaic_io::Quiet).await?;
+        println!("{}", describe(&s));
+    }
     println!("Demo data folder: {}", cfg.data_dir.display());
     if a.no_serve {
         mosaic_server::ensure_demo_accounts(&*st.data, &*st.accounts).await?;
@@ -474,5 +551,24 @@ async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
         max_body_bytes: 4 << 20,
         request_timeout: 30,
     };
-    cmd_serve::run(st.data, st.accounts, &cfg.data_dir, Some(&cfg.file.server.bind), args).await
+    cmd_serve::run(
+        st.data,
+        st.accounts,
+        Some(st.permissions),
+        &cfg.data_dir,
+        Some(&cfg.file.server.bind),
+        args,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Clap checks the whole command tree: duplicate flags, conflicting names, bad defaults.
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

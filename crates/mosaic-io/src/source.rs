@@ -112,10 +112,10 @@ impl<R: Read + Send> RecordSource for JsonLines<R> {
             if line == 1 {
                 bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             }
-            let text =
-                match std::str::from_utf8(bytes) {
-                    Ok(t) => t,
-                    Err(e) => return Some(Ok(Record {
+            let text = match std::str::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(e) => {
+                    return Some(Ok(Record {
                         line,
                         raw: truncate_raw(String::from_utf8_lossy(bytes).into_owned()),
                         value: Err(vec![ValidationError::new(
@@ -126,8 +126,9 @@ impl<R: Read + Send> RecordSource for JsonLines<R> {
                                 e.valid_up_to()
                             ),
                         )]),
-                    })),
-                };
+                    }))
+                }
+            };
             let trimmed = text.trim();
             if trimmed.is_empty() {
                 continue;

@@ -5,7 +5,10 @@ use mosaic_model::{CentreId, Report};
 fn blocks(lang: &str) -> Vec<String> {
     let doc = include_str!("../../../docs/import.md");
     let fence = format!("```{lang}\n");
-    doc.split(&fence).skip(1).map(|b| b.split("```").next().unwrap().to_owned()).collect()
+    doc.split(&fence)
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_owned())
+        .collect()
 }
 
 #[test]
@@ -13,7 +16,8 @@ fn the_json_example_is_a_valid_report() {
     let json = blocks("json");
     assert_eq!(json.len(), 1);
     let v: serde_json::Value = serde_json::from_str(&json[0]).expect("the example is JSON");
-    let r = Report::from_value(&CentreId::parse("fr-ncc").unwrap(), &v).expect("the example is valid");
+    let r =
+        Report::from_value(&CentreId::parse("fr-ncc").unwrap(), &v).expect("the example is valid");
     assert_eq!(r.statements().len(), 5);
 }
 

@@ -7,6 +7,7 @@
 pub mod country;
 pub mod error;
 pub mod ids;
+pub mod jcs;
 pub mod org;
 pub mod report;
 pub mod schema;

@@ -1,35 +1,26 @@
 //! Who may do what, and what they may see.
 //!
-//! # Status: provisional
+//! Decisions are made by **Cedar** policies (`src/policies.cedar`, documented with the
+//! role/action matrix in `docs/roles.md`), evaluated per request:
 //!
-//! This crate is the **seed** of the policy layer (issue 6). It fixes the *interface* that
-//! the server and every other caller use — an [`Action`] vocabulary, [`may`] /
-//! [`Principal::may`] for "may this caller take this action", and [`scope_for`] /
-//! [`Principal::scope`] for "build the read handle this caller reads through" — and fills
-//! it with deliberately simple internals:
+//! - [`may`] / [`Principal::may`]: the role → action table (coarse actions on the centre);
+//! - [`may_read`]: the fine-grained read decision for one report's labels and a purpose;
+//! - [`protect`]: the protection rules of DESIGN §4.3 (migrants never suspects,
+//!   pseudonymised personal data, asylum applicants never released to the State they
+//!   fled, children and victims of trafficking flagged);
+//! - [`handling`]: handling codes H1–H3 on export and dissemination.
 //!
-//! - **Actions** are granted by a fixed role → actions table ([`role_actions`]). Issue 6
-//!   replaces it with Cedar policies (`cedar-policy`) evaluated per request, with the
-//!   caller's case/purpose, agreements and handling codes as context.
-//! - **Read scopes** are coarse [`LabelFilter`]s built from the user's agency, roles and
-//!   clearance only:
-//!   - users whose roles work across agencies (analyst, liaison officer, case officer,
-//!     supervisor, data-protection officer) see every agency's material up to their
-//!     clearance and up to TLP:AMBER — never AMBER+STRICT or RED, *even their own
-//!     agency's*, because a single conjunctive filter cannot say "own agency up to RED,
-//!     others up to AMBER". That errs on the side of hiding; issue 6 should make the filter
-//!     a union (own agency / others / named recipients) or push per-agency ceilings down;
-//!   - officers and NGO caseworkers see only their own agency's material, any TLP, up to
-//!     their clearance;
-//!   - administrators (account management only) see no intelligence at all;
-//!   - handling codes do not restrict *reading* inside the centre here; H1/H2/H3 govern use
-//!     and dissemination, which issue 6 enforces on export and exchange.
-//! - **Purpose** is carried on the scope as given; nothing checks it against a case yet.
+//! For speed, reads are filtered in SQL by a **coarse** [`ScopeFilter`] built by
+//! [`scope_for`]: a union of label clauses ("own agency: up to my clearance, any TLP and
+//! handling code; other agencies: up to my clearance, TLP:AMBER, H0–H1"). A property test
+//! (`tests/never_looser.rs`) proves the coarse filter is never looser than Cedar's
+//! [`may_read`] (and, today, exactly as loose).
 //!
-//! What stays when issue 6 lands: the function signatures, the rule that a read handle is
-//! only ever built here (the server never constructs a whole-store system scope), deny-by-default
-//! (an unknown role or a disabled user may do nothing and sees nothing), and the
-//! [`Action`] wire names, which API tokens store.
+//! Invariants: a read handle is only ever built here (the server never constructs a
+//! whole-store system scope); deny by default (an unknown role or a disabled user may do
+//! nothing and sees nothing); the [`Action`] wire names are stable (API tokens store them).
+//! Purpose is carried on the scope and given to Cedar as context; nothing checks it against
+//! a case yet.
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeSet;
@@ -38,7 +29,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use mosaic_model::{AgencyId, Classification, HandlingCode, Tlp, User, UserId, UserRole};
-use mosaic_store::{LabelFilter, Scope};
+use mosaic_store::{LabelFilter, Scope, ScopeFilter};
+
+mod engine;
+pub mod handling;
+pub mod protect;
+
+pub use engine::{Decision, PersonFacts, ReportLabels, POLICIES};
 
 /// Something a caller asks to do. The snake_case names are stable: API tokens store them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -66,6 +63,12 @@ pub enum Action {
     ManageUsers,
     /// Create, list and revoke API tokens for agency systems.
     ManageTokens,
+    /// Ask a provider for permission to disseminate its H2 material.
+    RequestPermission,
+    /// Grant or refuse such a request (as the providing agency).
+    GrantPermission,
+    /// See permission requests that concern one's agency.
+    ListPermissions,
 }
 
 impl Action {
@@ -81,6 +84,9 @@ impl Action {
         Action::ListUsers,
         Action::ManageUsers,
         Action::ManageTokens,
+        Action::RequestPermission,
+        Action::GrantPermission,
+        Action::ListPermissions,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +102,9 @@ impl Action {
             Action::ListUsers => "list_users",
             Action::ManageUsers => "manage_users",
             Action::ManageTokens => "manage_tokens",
+            Action::RequestPermission => "request_permission",
+            Action::GrantPermission => "grant_permission",
+            Action::ListPermissions => "list_permissions",
         }
     }
 
@@ -134,53 +143,36 @@ pub enum PolicyError {
     UnknownAction(String),
 }
 
-/// The provisional role → actions table (issue 6: Cedar policies).
-pub fn role_actions(role: UserRole) -> &'static [Action] {
-    use Action::*;
-    match role {
-        UserRole::Officer => &[
-            SubmitReport,
-            ImportReports,
-            ReadReport,
-            ReadEntity,
-            ListReports,
-            ListAgencies,
-        ],
-        UserRole::Analyst | UserRole::LiaisonOfficer => &[
-            ReadReport,
-            ReadEntity,
-            ListReports,
-            ExportReports,
-            ListAgencies,
-        ],
-        UserRole::CaseOfficer => &[
-            SubmitReport,
-            ReadReport,
-            ReadEntity,
-            ListReports,
-            ListAgencies,
-        ],
-        UserRole::NgoCaseworker => &[ReadReport, ReadEntity, ListAgencies],
-        UserRole::Supervisor | UserRole::DataProtectionOfficer => {
-            &[ReadReport, ReadEntity, ListReports, ListAgencies, ListUsers]
-        }
-        UserRole::Administrator => &[
-            ListAgencies,
-            ManageAgencies,
-            ListUsers,
-            ManageUsers,
-            ManageTokens,
-        ],
-    }
+/// The actions a role grants, as the Cedar policies decide them (for documentation and
+/// tests; [`may`] asks Cedar directly).
+pub fn role_actions(role: UserRole) -> Vec<Action> {
+    let u = User {
+        id: UserId::parse("probe:usr:role-probe").expect("static id"),
+        username: "probe".into(),
+        display_name: "probe".into(),
+        agency: AgencyId::parse("probe").expect("static id"),
+        roles: vec![role],
+        clearance: Classification::Unclassified,
+        disabled: false,
+    };
+    Action::ALL
+        .iter()
+        .copied()
+        .filter(|a| may(&u, *a))
+        .collect()
 }
 
-/// Whether `user` may take `action`. Deny by default: a disabled user may do nothing.
+/// Whether `user` may take `action`, by the Cedar policies. Deny by default: a disabled
+/// user may do nothing.
 pub fn may(user: &User, action: Action) -> bool {
-    !user.disabled
-        && user
-            .roles
-            .iter()
-            .any(|r| role_actions(*r).contains(&action))
+    !user.disabled && engine::decide_action(&Principal::User(user.clone()), action.as_str()).allowed
+}
+
+/// The fine-grained read decision: may `principal` read a report with these labels, for
+/// this stated purpose? This is the reference the coarse SQL filter of [`scope_for`] is
+/// tested against.
+pub fn may_read(principal: &Principal, labels: &ReportLabels, purpose: &str) -> Decision {
+    engine::decide_read(principal, labels, purpose)
 }
 
 /// Roles whose work spans the material of every agency in the centre.
@@ -204,34 +196,37 @@ fn all_handling() -> BTreeSet<HandlingCode> {
     HandlingCode::ALL.iter().copied().collect()
 }
 
-/// A filter that admits nothing (no agencies).
-fn nothing() -> LabelFilter {
-    LabelFilter {
-        agencies: Some(BTreeSet::new()),
-        max_classification: Classification::Unclassified,
-        max_tlp: Tlp::Clear,
-        handling: BTreeSet::new(),
-    }
+/// The read handle for `user`, for a stated purpose: a union of
+/// - own agency: up to the user's clearance, any TLP, any handling code (every reading role);
+/// - other agencies: up to the clearance, TLP:AMBER, H0–H1 (cross-agency roles only).
+///
+/// A disabled user, or one with no reading role, gets the empty union: sees nothing.
+pub fn scope_for(user: &User, purpose: &str) -> Scope {
+    Scope::union(filter_for(user), purpose)
 }
 
-/// The read handle for `user`, for a stated purpose. See the crate docs for the
-/// provisional rules. A disabled user, or one with no reading role, sees nothing.
-pub fn scope_for(user: &User, purpose: &str) -> Scope {
-    let filter = if user.disabled {
-        nothing()
-    } else if user.roles.iter().any(|r| cross_agency(*r)) {
-        LabelFilter {
+/// The coarse filter of [`scope_for`].
+pub fn filter_for(user: &User) -> ScopeFilter {
+    if user.disabled {
+        return ScopeFilter::nothing();
+    }
+    let mut clauses = Vec::new();
+    if user
+        .roles
+        .iter()
+        .any(|r| own_agency(*r) || cross_agency(*r))
+    {
+        clauses.push(own_agency_filter(&user.agency, user.clearance));
+    }
+    if user.roles.iter().any(|r| cross_agency(*r)) {
+        clauses.push(LabelFilter {
             agencies: None,
             max_classification: user.clearance,
             max_tlp: Tlp::Amber,
-            handling: all_handling(),
-        }
-    } else if user.roles.iter().any(|r| own_agency(*r)) {
-        own_agency_filter(&user.agency, user.clearance)
-    } else {
-        nothing()
-    };
-    Scope::restricted(filter, purpose)
+            handling: BTreeSet::from([HandlingCode::H0, HandlingCode::H1]),
+        });
+    }
+    ScopeFilter::any_of(clauses)
 }
 
 fn own_agency_filter(agency: &AgencyId, clearance: Classification) -> LabelFilter {
@@ -356,7 +351,7 @@ mod tests {
         assert!(!may(&admin, Action::ReadEntity));
         let s = scope_for(&admin, "t");
         let f = s.filter().expect("never system scope");
-        assert_eq!(f.agencies.as_ref().map(|a| a.len()), Some(0));
+        assert!(f.is_nothing());
     }
 
     #[test]
@@ -404,6 +399,12 @@ mod tests {
             &other,
             Classification::Confidential,
             Tlp::Amber,
+            HandlingCode::H1
+        ));
+        assert!(!f.admits(
+            &other,
+            Classification::Confidential,
+            Tlp::Amber,
             HandlingCode::H3
         ));
         assert!(!f.admits(&other, Classification::Secret, Tlp::Amber, HandlingCode::H0));
@@ -414,6 +415,21 @@ mod tests {
             HandlingCode::H0
         ));
         assert!(!may(&a, Action::SubmitReport));
+        // the union: own agency up to RED and H2, within clearance
+        let own = AgencyId::parse("fr-ocriest").unwrap();
+        assert!(f.admits(
+            &own,
+            Classification::Confidential,
+            Tlp::Red,
+            HandlingCode::H2
+        ));
+        assert!(!f.admits(&own, Classification::Secret, Tlp::Clear, HandlingCode::H0));
+        assert!(!f.admits(
+            &other,
+            Classification::Restricted,
+            Tlp::Amber,
+            HandlingCode::H2
+        ));
     }
 
     #[test]

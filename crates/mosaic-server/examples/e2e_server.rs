@@ -12,7 +12,6 @@
 //! free one). Once `mosaic serve` merges `web::router()`, the tests can use the CLI
 //! instead; this stays useful because it seeds data the tests know.
 
-
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -53,7 +53,7 @@ pub enum ServerError {
 
 /// The OpenAPI document of this server, as JSON (for `mosaic openapi` and CI).
 pub fn openapi_json() -> String {
-    serde_json::to_string_pretty(&api::openapi()).expect("openapi serialises")
+    serde_json::to_string_pretty(&api::openapi_value(&api::openapi())).expect("openapi serialises")
 }
 
 /// A server bound to its address, not yet serving.
@@ -71,6 +71,16 @@ impl Server {
         accounts: Arc<dyn AccountStore>,
         config: ServerConfig,
     ) -> Result<Server, ServerError> {
+        Self::bind_with(store, accounts, None, config).await
+    }
+
+    /// [`Server::bind`], with the store of recorded H2 permissions (issue 6).
+    pub async fn bind_with(
+        store: Arc<dyn Store>,
+        accounts: Arc<dyn AccountStore>,
+        permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
+        config: ServerConfig,
+    ) -> Result<Server, ServerError> {
         config.check().map_err(ServerError::Config)?;
         let tls = tls::server_config(&config.tls, &config.data_dir)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
@@ -80,7 +90,10 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
-        let state = AppState::new(store, accounts, config);
+        let mut state = AppState::new(store, accounts, config);
+        if let Some(p) = permissions {
+            state = state.with_permissions(p);
+        }
         let (app, _) = api::router(state);
         Ok(Server {
             listener,

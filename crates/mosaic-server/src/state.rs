@@ -27,6 +27,11 @@ pub(crate) struct Inner {
     pub dummy_hash: String,
     /// Bulk import jobs started through the API.
     pub jobs: crate::api::imports::Jobs,
+    /// The centre's key for stable pseudonyms of protected persons' data
+    /// (`<data_dir>/pseudonym.key`).
+    pub pseudonym_key: mosaic_policy::protect::PseudonymKey,
+    /// Recorded H2 permissions, when the backend keeps them.
+    pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
 }
 
 impl AppState {
@@ -40,6 +45,12 @@ impl AppState {
             .expect("hashing works")
             .expose()
             .to_owned();
+        let pseudonym_key =
+            mosaic_policy::protect::PseudonymKey::load_or_create(&config.data_dir)
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "pseudonym key not persisted; using a key for this run only");
+                    mosaic_policy::protect::PseudonymKey::random()
+                });
         AppState(Arc::new(Inner {
             store,
             accounts,
@@ -47,7 +58,26 @@ impl AppState {
             login_limiter: RateLimiter::new(per_minute, Duration::from_secs(60)),
             dummy_hash,
             jobs: Default::default(),
+            pseudonym_key,
+            permissions: None,
         }))
+    }
+
+    /// Enables the H2 permission workflow with this store (call before serving).
+    pub fn with_permissions(
+        self,
+        permissions: Arc<dyn mosaic_store::permissions::PermissionStore>,
+    ) -> AppState {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.permissions = Some(permissions);
+                AppState(Arc::new(inner))
+            }
+            Err(shared) => {
+                tracing::warn!("state already shared; H2 permissions not enabled");
+                AppState(shared)
+            }
+        }
     }
 
     pub(crate) fn secure_cookies(&self) -> bool {

@@ -11,7 +11,11 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod agreements;
+mod audit;
+mod judgements;
 mod migrations;
+mod permissions;
 mod sql;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -11,6 +11,10 @@ use crate::backend;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_accounts.sql"),
+    include_str!("../migrations/0003_judgements.sql"),
+    include_str!("../migrations/0004_audit.sql"),
+    include_str!("../migrations/0005_agreements.sql"),
+    include_str!("../migrations/0006_permissions.sql"),
 ];
 
 pub async fn run(conn: &mut SqliteConnection) -> Result<()> {

@@ -5,8 +5,9 @@ use sqlx::query::Query;
 use sqlx::sqlite::{SqliteArguments, SqliteConnection};
 use sqlx::Sqlite;
 
+use mosaic_model::HandlingCode;
 use mosaic_model::{Report, Statement};
-use mosaic_store::{Checkpoint, Result, Scope, StoreError, WriteBatch, WriteOutcome};
+use mosaic_store::{Checkpoint, LabelFilter, Result, Scope, StoreError, WriteBatch, WriteOutcome};
 
 use crate::backend;
 
@@ -57,6 +58,30 @@ enum Bind {
     Int(i64),
 }
 
+/// One AND-clause of the union; `None` when it can admit nothing (left out of the OR).
+fn clause_sql(f: &LabelFilter, binds: &mut Vec<Bind>) -> Option<String> {
+    if f.handling.is_empty() || f.agencies.as_ref().is_some_and(|a| a.is_empty()) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if let Some(agencies) = &f.agencies {
+        parts.push(format!("r.agency IN ({})", placeholders(agencies.len())));
+        binds.extend(agencies.iter().map(|a| Bind::Text(a.to_string())));
+    }
+    parts.push("r.classification <= ?".into());
+    binds.push(Bind::Int(f.max_classification.rank()));
+    parts.push("r.tlp <= ?".into());
+    binds.push(Bind::Int(f.max_tlp.rank()));
+    if f.handling.len() < HandlingCode::ALL.len() {
+        parts.push(format!(
+            "r.handling IN ({})",
+            placeholders(f.handling.len())
+        ));
+        binds.extend(f.handling.iter().map(|h| Bind::Int(h.rank())));
+    }
+    Some(format!("({})", parts.join(" AND ")))
+}
+
 impl ScopeSql {
     pub fn new(scope: &Scope) -> ScopeSql {
         let Some(f) = scope.filter() else {
@@ -65,33 +90,20 @@ impl ScopeSql {
                 binds: Vec::new(),
             };
         };
-        let mut parts = Vec::new();
         let mut binds = Vec::new();
-        if let Some(agencies) = &f.agencies {
-            if agencies.is_empty() {
-                parts.push("0 = 1".to_owned());
-            } else {
-                parts.push(format!("r.agency IN ({})", placeholders(agencies.len())));
-                binds.extend(agencies.iter().map(|a| Bind::Text(a.to_string())));
+        let mut clauses = Vec::with_capacity(f.clauses.len());
+        for c in &f.clauses {
+            if let Some(sql) = clause_sql(c, &mut binds) {
+                clauses.push(sql);
             }
         }
-        parts.push("r.classification <= ?".into());
-        binds.push(Bind::Int(f.max_classification.rank()));
-        parts.push("r.tlp <= ?".into());
-        binds.push(Bind::Int(f.max_tlp.rank()));
-        if f.handling.is_empty() {
-            parts.push("0 = 1".into());
+        let clause = if clauses.is_empty() {
+            // the empty union admits nothing
+            "(0 = 1)".to_owned()
         } else {
-            parts.push(format!(
-                "r.handling IN ({})",
-                placeholders(f.handling.len())
-            ));
-            binds.extend(f.handling.iter().map(|h| Bind::Int(h.rank())));
-        }
-        ScopeSql {
-            clause: format!("({})", parts.join(" AND ")),
-            binds,
-        }
+            format!("({})", clauses.join(" OR "))
+        };
+        ScopeSql { clause, binds }
     }
 
     pub fn bind<'q>(
@@ -127,7 +139,14 @@ pub struct ReportRow {
 }
 
 impl ReportRow {
-    pub fn new(seq: i64, version: i64, hash: String, body: Vec<u8>, r: &Report, now: i64) -> ReportRow {
+    pub fn new(
+        seq: i64,
+        version: i64,
+        hash: String,
+        body: Vec<u8>,
+        r: &Report,
+        now: i64,
+    ) -> ReportRow {
         ReportRow {
             seq,
             version,

@@ -34,6 +34,7 @@ macro_rules! conformance_tests {
             rewrite_is_idempotent,
             changed_content_becomes_a_new_version,
             scope_filters_every_label,
+            union_scope_admits_any_clause,
             report_queries_by_time_area_and_page,
             find_by_value_respects_scope,
             stats_count_only_what_is_visible,
@@ -346,6 +347,91 @@ pub async fn scope_filters_every_label(store: &dyn Store) {
         assert_eq!(exported.len(), want.len(), "export {f:?}");
         let stats = store.stats(&scope).await.unwrap();
         assert_eq!(stats.reports, want.len() as u64, "stats {f:?}");
+    }
+}
+
+/// A union of clauses: "own agency (fr-paf) up to RED and H2; other agencies up to
+/// AMBER, H0–H1". Also: the empty union and a union of only empty clauses see nothing.
+pub async fn union_scope_admits_any_clause(store: &dyn Store) {
+    init(store).await;
+    let reports = vec![
+        report(1, "fr-paf", "RED", "H2", "restricted"),
+        report(2, "fr-gn", "RED", "H0", "restricted"),
+        report(3, "fr-gn", "AMBER", "H1", "restricted"),
+        report(4, "fr-gn", "AMBER", "H2", "restricted"),
+        report(5, "fr-paf", "AMBER", "H0", "secret"),
+        report(6, "fr-douane", "GREEN", "H0", "unclassified"),
+    ];
+    store
+        .write(&WriteBatch {
+            reports: reports.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let own = LabelFilter {
+        max_classification: Classification::Confidential,
+        ..filter(Some(&["fr-paf"]))
+    };
+    let others = LabelFilter {
+        agencies: None,
+        max_classification: Classification::Confidential,
+        max_tlp: Tlp::Amber,
+        handling: [HandlingCode::H0, HandlingCode::H1].into(),
+    };
+    let empty_clause = filter(Some(&[]));
+    let cases: Vec<(ScopeFilter, BTreeSet<u32>)> = vec![
+        (
+            ScopeFilter::any_of([own.clone(), others.clone()]),
+            [1, 3, 6].into(),
+        ),
+        (ScopeFilter::any_of([own.clone()]), [1].into()),
+        (ScopeFilter::any_of([others.clone()]), [3, 6].into()),
+        (
+            ScopeFilter::any_of([empty_clause.clone(), others.clone()]),
+            [3, 6].into(),
+        ),
+        (ScopeFilter::nothing(), [].into()),
+        (ScopeFilter::any_of([empty_clause]), [].into()),
+    ];
+    for (f, want) in cases {
+        let scope = Scope::union(f.clone(), "test");
+        let visible: BTreeSet<u32> = reports
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| scope.admits(r))
+            .map(|(i, _)| i as u32 + 1)
+            .collect();
+        assert_eq!(visible, want, "reference check for {f:?}");
+        for (i, r) in reports.iter().enumerate() {
+            let n = i as u32 + 1;
+            let seen = want.contains(&n);
+            assert_eq!(
+                store.report(&scope, &r.id).await.unwrap().is_some(),
+                seen,
+                "report {n} {f:?}"
+            );
+            let e = store
+                .entity(&scope, &r.entity_id(&r.entities[0]))
+                .await
+                .unwrap();
+            assert_eq!(!e.is_empty(), seen, "entity of report {n} {f:?}");
+        }
+        let listed = store
+            .reports(
+                &scope,
+                &ReportQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), want.len(), "list {f:?}");
+        let stats = store.stats(&scope).await.unwrap();
+        assert_eq!(stats.reports, want.len() as u64, "stats {f:?}");
+        let exported: Vec<StoredReport> = store.export(&scope).try_collect().await.unwrap();
+        assert_eq!(exported.len(), want.len(), "export {f:?}");
     }
 }
 

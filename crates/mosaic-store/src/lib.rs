@@ -25,14 +25,25 @@ use mosaic_model::{
 };
 
 pub mod accounts;
+pub mod agreements;
+pub mod audit;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 #[cfg(feature = "conformance")]
 pub mod conformance_accounts;
+#[cfg(feature = "conformance")]
+pub mod conformance_agreements;
+#[cfg(feature = "conformance")]
+pub mod conformance_audit;
+pub mod judgements;
+pub mod permissions;
 
 pub use accounts::{
     AccountError, AccountStore, ApiToken, LoginFailure, Secret, Session, UserRecord,
 };
+pub use agreements::{AgreementStore, AgreementStoreError};
+pub use audit::{AuditQuery, AuditStore};
+pub use judgements::{Judgement, JudgementStore, NewJudgement, Verdict};
 
 /// Errors a store can return.
 #[derive(Debug, thiserror::Error)]
@@ -75,12 +86,56 @@ impl LabelFilter {
     }
 }
 
+/// The filter a restricted scope carries: a **union** (OR) of [`LabelFilter`] clauses,
+/// each clause an AND of agency set, classification ceiling, TLP ceiling and handling
+/// codes. This is what lets the policy layer say "own agency: everything up to my
+/// clearance, RED and H2 included; other agencies: up to AMBER, H0–H1".
+///
+/// An empty union admits nothing (deny by default). Backends push it down as
+/// `(clause₁) OR (clause₂) OR …`, or a condition that is always false when empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScopeFilter {
+    pub clauses: Vec<LabelFilter>,
+}
+
+impl ScopeFilter {
+    /// The union that admits nothing.
+    pub fn nothing() -> ScopeFilter {
+        ScopeFilter::default()
+    }
+
+    /// A union of the given clauses.
+    pub fn any_of(clauses: impl IntoIterator<Item = LabelFilter>) -> ScopeFilter {
+        ScopeFilter {
+            clauses: clauses.into_iter().collect(),
+        }
+    }
+
+    /// Whether a report's labels pass any clause (the reference the SQL must agree with).
+    pub fn admits(&self, agency: &AgencyId, c: Classification, t: Tlp, h: HandlingCode) -> bool {
+        self.clauses.iter().any(|f| f.admits(agency, c, t, h))
+    }
+
+    /// Whether the union can admit nothing at all (no clause, or only empty clauses).
+    pub fn is_nothing(&self) -> bool {
+        self.clauses
+            .iter()
+            .all(|f| f.handling.is_empty() || f.agencies.as_ref().is_some_and(|a| a.is_empty()))
+    }
+}
+
+impl From<LabelFilter> for ScopeFilter {
+    fn from(f: LabelFilter) -> ScopeFilter {
+        ScopeFilter { clauses: vec![f] }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum ScopeKind {
     /// Whole-store access for maintenance by the centre's administrator on the command
     /// line (export, migrate, stats). Named and audited, never handed to a web user.
     System,
-    Labels(LabelFilter),
+    Labels(ScopeFilter),
 }
 
 /// A permission-carrying read handle. Every read method takes one; there is no way to
@@ -100,8 +155,13 @@ impl Scope {
         }
     }
 
-    /// A label-restricted scope (the policy layer builds these).
+    /// A label-restricted scope with one clause (the policy layer builds these).
     pub fn restricted(filter: LabelFilter, purpose: &str) -> Scope {
+        Scope::union(filter.into(), purpose)
+    }
+
+    /// A scope restricted to a union of label clauses (the policy layer builds these).
+    pub fn union(filter: ScopeFilter, purpose: &str) -> Scope {
         Scope {
             kind: ScopeKind::Labels(filter),
             purpose: purpose.into(),
@@ -109,7 +169,7 @@ impl Scope {
     }
 
     /// The filter to push down, or `None` for system scope.
-    pub fn filter(&self) -> Option<&LabelFilter> {
+    pub fn filter(&self) -> Option<&ScopeFilter> {
         match &self.kind {
             ScopeKind::System => None,
             ScopeKind::Labels(f) => Some(f),

@@ -16,7 +16,8 @@ use mosaic_model::{AgencyId, EntityId, Report, ReportId};
 use mosaic_policy::{provider_scope, Action};
 use mosaic_store::{ReportQuery, WriteBatch};
 
-use crate::api::views::{EntityView, ReportPage, ReportView};
+use crate::api::protection::ViewCtx;
+use crate::api::views::{EntityView, ReportDoc, ReportPage, ReportView};
 use crate::api::{page_size, Cursor};
 use crate::auth::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -40,7 +41,7 @@ pub struct SubmitResponse {
 /// the problem's `errors`, with field path and rule.
 #[utoipa::path(
     post, path = "/api/v1/reports", tag = "reports",
-    request_body(content = Object, description = "A report (mosaic.report/1)", content_type = "application/json"),
+    request_body(content = ReportDoc, description = "A report (mosaic.report/1)", content_type = "application/json"),
     responses(
         (status = 201, description = "Stored (a new report or a new version)", body = SubmitResponse),
         (status = 200, description = "Identical to the current version: nothing written", body = SubmitResponse),
@@ -126,7 +127,8 @@ pub async fn get_report(
         .report(&scope, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(ReportView::from(&r)))
+    let ctx = ViewCtx::new(&state, &caller.principal).await?;
+    Ok(Json(ctx.report(&r)))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -220,14 +222,18 @@ pub async fn list_reports(
     } else {
         None
     };
+    let ctx = ViewCtx::new(&state, &caller.principal).await?;
     Ok(Json(ReportPage {
-        items: rows.iter().map(ReportView::from).collect(),
+        items: rows.iter().map(|r| ctx.report(r)).collect(),
         next_cursor,
     }))
 }
 
 /// Every report you may see, as JSON Lines of canonical reports (`mosaic.report/1`),
-/// ordered by (reported_at, id), streamed.
+/// ordered by (reported_at, id), streamed. Protected persons are pseudonymised (or left
+/// out, for an asylum applicant and the State they fled) as in every analysis view. The
+/// `Mosaic-Marking-H1` response header carries the marking that applies to every line
+/// whose `handling` is `H1`.
 #[utoipa::path(
     get, path = "/api/v1/export", tag = "reports",
     responses((status = 200, description = "JSON Lines, one canonical report per line", body = String, content_type = "application/x-ndjson"))
@@ -237,14 +243,28 @@ pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<
     let scope = caller.principal.scope("api: export");
     let store = state.0.store.clone();
     let actor = caller.principal.actor();
+    let ctx = ViewCtx::new(&state, &caller.principal).await?;
+    let me = caller.principal.agency().clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);
     tokio::spawn(async move {
         let mut n: u64 = 0;
         let mut stream = store.export(&scope);
         while let Some(item) = stream.next().await {
             let msg = match item {
+                // H2 material of another agency needs the provider's recorded permission
+                // (the read scope already keeps it out; this is the dissemination check)
+                Ok(r)
+                    if !mosaic_policy::handling::may_disseminate(
+                        &me,
+                        &r.report.agency,
+                        r.report.handling,
+                        false,
+                    ) =>
+                {
+                    continue;
+                }
                 Ok(r) => {
-                    let mut line = r.report.canonical_json();
+                    let mut line = ctx.export_report(&r).canonical_json();
                     line.push(b'\n');
                     n += 1;
                     Ok(line)
@@ -269,6 +289,10 @@ pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"mosaic-export.jsonl\"",
+            ),
+            (
+                header::HeaderName::from_static("mosaic-marking-h1"),
+                mosaic_policy::handling::H1_MARKING,
             ),
         ],
         Body::from_stream(body),
@@ -298,5 +322,8 @@ pub async fn get_entity(
     if st.is_empty() {
         return Err(ApiError::not_found());
     }
-    Ok(Json(EntityView::from_statements(eid.as_str(), &st)))
+    let ctx = ViewCtx::new(&state, &caller.principal).await?;
+    ctx.entity(eid.as_str(), st)
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
 }

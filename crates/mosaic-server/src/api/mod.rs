@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod data;
 pub mod imports;
+pub mod permissions;
+pub(crate) mod protection;
 pub mod session;
 pub mod views;
 
@@ -50,6 +52,7 @@ Something you may not see is reported as not found (404), never as forbidden."
         (name = "reports", description = "Submit, read, list and export reports"),
         (name = "entities", description = "Entities with their statements and provenance"),
         (name = "admin", description = "Agencies, users and API tokens"),
+        (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -150,6 +153,15 @@ pub fn openapi() -> OpenApiDoc {
     api_routes().1
 }
 
+/// The document as served, as JSON. utoipa's schema model cannot carry every JSON Schema
+/// keyword of the published report schema (`const`, untyped `enum`, array `items` are
+/// lost or refused), so `components.schemas.Report` goes in as the file has it.
+pub fn openapi_value(doc: &OpenApiDoc) -> serde_json::Value {
+    let mut v = serde_json::to_value(doc).expect("openapi serialises");
+    v["components"]["schemas"]["Report"] = views::report_json_schema();
+    v
+}
+
 fn api_routes() -> (Router<AppState>, OpenApiDoc) {
     let (api, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::login))
@@ -171,6 +183,11 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(accounts::enable_user))
         .routes(routes!(accounts::create_token, accounts::list_tokens))
         .routes(routes!(accounts::revoke_token))
+        .routes(routes!(
+            permissions::request_permission,
+            permissions::list_permissions
+        ))
+        .routes(routes!(permissions::decide_permission))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();
@@ -182,7 +199,9 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
 pub fn router(state: AppState) -> (Router, Arc<OpenApiDoc>) {
     let (api, doc) = api_routes();
     let doc = Arc::new(doc);
-    let served = axum::body::Bytes::from(serde_json::to_vec(&*doc).expect("openapi serialises"));
+    let served = axum::body::Bytes::from(
+        serde_json::to_vec(&openapi_value(&doc)).expect("openapi serialises"),
+    );
     let limits = state.0.config.limits.clone();
     let tls = state.0.config.tls.enabled();
     let app = api
@@ -339,4 +358,23 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<&'static str> {
     state.0.store.centre().await?;
     Ok("ready")
+}
+
+#[cfg(test)]
+mod tests {
+    /// The document carries the published report schema unchanged, and uses it for the
+    /// body of a submission and the report in a report view.
+    #[test]
+    fn document_uses_the_published_report_schema() {
+        let doc = super::openapi_value(&super::openapi());
+        assert_eq!(
+            doc["components"]["schemas"]["Report"],
+            super::views::report_json_schema()
+        );
+        let r = "#/components/schemas/Report";
+        let body = &doc["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"];
+        assert_eq!(body["application/json"]["schema"]["$ref"], r);
+        let view = &doc["components"]["schemas"]["ReportView"]["properties"]["report"];
+        assert_eq!(view["$ref"], r, "{view}");
+    }
 }

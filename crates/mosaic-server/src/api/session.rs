@@ -362,7 +362,10 @@ pub struct TotpDisable {
 #[utoipa::path(
     post, path = "/api/v1/auth/totp/disable", tag = "auth",
     request_body = TotpDisable,
-    responses((status = 204, description = "Second factor removed"))
+    responses(
+        (status = 204, description = "Second factor removed"),
+        (status = 409, description = "No second factor is enrolled", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 pub async fn totp_disable(
     caller: Caller,

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use mosaic_model::Agency;
 use mosaic_store::{ApiToken, StoredReport, StoredStatement, UserRecord};
@@ -106,16 +108,63 @@ impl From<&Agency> for AgencyView {
     }
 }
 
+/// Mosaic's report format (`mosaic.report/1`) in the document, as `Report`: the published
+/// JSON Schema, `schemas/report.schema.json`, which a model test keeps in step with what
+/// the reader accepts. Used for the body of `POST /reports` and in [`ReportView`]; the
+/// served document carries the file itself ([`crate::api::openapi_value`]).
+pub struct ReportDoc;
+
+/// The report JSON Schema as it appears in the OpenAPI document (2020-12, which OpenAPI
+/// 3.1 uses, without `$schema` and `$id`).
+pub fn report_json_schema() -> Value {
+    let mut v: Value = serde_json::from_str(include_str!("../../../../schemas/report.schema.json"))
+        .expect("schemas/report.schema.json is JSON");
+    if let Some(o) = v.as_object_mut() {
+        o.remove("$schema");
+        o.remove("$id");
+    }
+    v
+}
+
+/// A stand-in: [`crate::api::openapi_value`] puts the schema in as the file has it.
+impl PartialSchema for ReportDoc {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A report (mosaic.report/1): schemas/report.schema.json",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ReportDoc {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Report".into()
+    }
+}
+
 /// A stored report: the canonical report plus its version.
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
     /// The report in Mosaic's canonical format (`mosaic.report/1`,
     /// `schemas/report.schema.json`).
-    #[schema(value_type = Object)]
+    #[schema(value_type = ReportDoc)]
     pub report: Value,
     pub version: u32,
     pub content_hash: String,
     pub stored_at: DateTime<Utc>,
+    /// Protection flags per entity key of the report (`child`, `victim_of_trafficking`,
+    /// `protected_person`, `pseudonymised`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub flags: BTreeMap<String, Vec<String>>,
+    /// The marking H1 material carries: not for use in judicial proceedings without the
+    /// provider's permission.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marking: Option<String>,
+    /// The provider's conditions on H3 material, to be honoured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handling_conditions: Option<String>,
 }
 
 impl From<&StoredReport> for ReportView {
@@ -125,6 +174,9 @@ impl From<&StoredReport> for ReportView {
             version: s.version,
             content_hash: s.content_hash.clone(),
             stored_at: s.stored_at,
+            flags: BTreeMap::new(),
+            marking: None,
+            handling_conditions: None,
         }
     }
 }
@@ -177,6 +229,10 @@ pub struct EntityView {
     /// Property → distinct values, merged over the visible statements.
     pub properties: BTreeMap<String, Vec<String>>,
     pub statements: Vec<StatementView>,
+    /// Protection flags (`child`, `victim_of_trafficking`, `protected_person`,
+    /// `pseudonymised`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<String>,
 }
 
 impl EntityView {
@@ -193,6 +249,7 @@ impl EntityView {
             schema: st.first().map(|s| s.schema.to_string()).unwrap_or_default(),
             properties,
             statements: st.iter().map(StatementView::from).collect(),
+            flags: Vec::new(),
         }
     }
 }

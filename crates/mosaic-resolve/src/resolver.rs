@@ -1,0 +1,1216 @@
+//! The resolver: blocking → pairwise scoring → clustering under judgements, in bulk and
+//! one report at a time.
+//!
+//! - **Blocking** puts records that share an identifier key or a name key (phonetic
+//!   skeletons, pairs of them, a skeleton with the birth year) into blocks. A block
+//!   larger than `block_cap` is not expanded into pairs (DESIGN §8: MISP's
+//!   one-row-per-correlation table reached 291 GB; a very common key carries little
+//!   evidence anyway, and the other keys of the same records still meet).
+//! - **Scoring**: persons by the Fellegi–Sunter model ([`crate::model`]); things with
+//!   identifiers by the key rule ([`crate::compare::key_rule`]).
+//! - **Clustering**: analysts' `same` judgements first, then links from the most to the
+//!   least probable above `match_probability`, never joining two clusters that hold a
+//!   `not_same` pair; `unsure` pairs are never linked directly. Links between
+//!   `review_probability` and `match_probability` form the review queue.
+//! - **Incremental**: [`Resolver::add_report`] scores a new report's records against the
+//!   blocks in memory and links them, without retraining or re-clustering.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+use futures::TryStreamExt;
+use serde::{Deserialize, Serialize};
+
+use mosaic_model::{EntityId, Report, Schema};
+use mosaic_store::judgements::{Judgement, JudgementStore, Verdict};
+use mosaic_store::{Scope, Store};
+
+use crate::cluster::Clusters;
+use crate::compare::{self, key_rule, person_gamma, Gamma, KeyRule, Profile, PERSON_FEATURES};
+use crate::model::{Contribution, FsModel};
+use crate::record::{records_of, Context, MentionRef, Record};
+use crate::ResolveError;
+
+/// Tuning of the resolver.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResolverConfig {
+    /// Link pairs at or above this match probability.
+    pub match_probability: f64,
+    /// Pairs from here up to `match_probability` go to the review queue.
+    pub review_probability: f64,
+    /// Blocks with more records than this are not expanded into pairs.
+    pub block_cap: usize,
+    /// Random pairs drawn to estimate `u`.
+    pub u_sample_pairs: usize,
+    pub em_max_iterations: usize,
+    pub seed: u64,
+    /// Worker threads for pair comparison (0 = available cores).
+    pub threads: usize,
+}
+
+impl Default for ResolverConfig {
+    fn default() -> Self {
+        ResolverConfig {
+            match_probability: 0.3,
+            review_probability: 0.1,
+            block_cap: 300,
+            u_sample_pairs: 300_000,
+            em_max_iterations: 100,
+            seed: 7,
+            threads: 0,
+        }
+    }
+}
+
+/// Why two records are linked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkBy {
+    /// The Fellegi–Sunter score.
+    Score,
+    /// A shared identifier with no conflicting one.
+    Identifier,
+    /// An analyst said `same`.
+    Judgement,
+}
+
+/// A candidate link between two records (indexes into the record list).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Link {
+    pub a: u32,
+    pub b: u32,
+    pub weight: f64,
+    pub probability: f64,
+    pub by: LinkBy,
+}
+
+/// Counts from a run, for logs and benchmarks.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ResolveStats {
+    pub records: usize,
+    pub persons: usize,
+    pub blocks: usize,
+    pub saturated_blocks: usize,
+    pub candidate_pairs: u64,
+    pub links: usize,
+    pub clusters: usize,
+    pub merged_records: usize,
+    pub review_queue: usize,
+    pub judgements_applied: usize,
+    pub judgement_conflicts: usize,
+    pub em_iterations: usize,
+    /// Prior probability that two random person records are the same person.
+    pub lambda: f64,
+    pub training: Training,
+    pub seconds_blocking_scoring: f64,
+    pub seconds_training: f64,
+    pub seconds_clustering: f64,
+}
+
+/// A pair to review, with its explanation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub left: EntityId,
+    pub right: EntityId,
+    pub probability: f64,
+    pub explanation: PairExplanation,
+}
+
+/// Why two records are (or are not) the same, feature by feature.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PairExplanation {
+    pub left: EntityId,
+    pub right: EntityId,
+    pub schema: Schema,
+    pub probability: f64,
+    pub weight: f64,
+    pub prior_weight: f64,
+    /// Persons: the model's contributions with the values compared.
+    pub features: Vec<FeatureLine>,
+    /// Things: the identifier rule's verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<KeyRule>,
+    /// The analyst's judgement of the pair, if any (it overrides the score).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judgement: Option<Judgement>,
+}
+
+/// One line of an explanation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FeatureLine {
+    #[serde(flatten)]
+    pub contribution: Contribution,
+    pub left: String,
+    pub right: String,
+}
+
+impl std::fmt::Display for PairExplanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} ~ {}: probability {:.3} (weight {:+.2}, prior {:+.2})",
+            self.left, self.right, self.probability, self.weight, self.prior_weight
+        )?;
+        for l in &self.features {
+            let c = &l.contribution;
+            writeln!(
+                f,
+                "  {:<24} {:+6.2}  {:<44} [{} | {}]",
+                c.feature, c.weight, c.level, l.left, l.right
+            )?;
+        }
+        if let Some(r) = &self.rule {
+            writeln!(f, "  identifier rule: {r:?}")?;
+        }
+        if let Some(j) = &self.judgement {
+            writeln!(
+                f,
+                "  judgement: {} by {} at {}: {}",
+                j.verdict, j.author, j.at, j.reason
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One member of a cluster, as an analyst sees it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MemberView {
+    pub entity_id: EntityId,
+    pub schema: Schema,
+    pub mentions: Vec<MentionRef>,
+    /// Names as written.
+    pub names: Vec<String>,
+    /// Identifier keys with the value as written and any flag.
+    pub keys: Vec<String>,
+}
+
+/// A resolved entity: which records from which agencies were joined, and why.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub id: EntityId,
+    pub members: Vec<MemberView>,
+    /// The links that joined the members (a spanning tree), explained.
+    pub links: Vec<PairExplanation>,
+    /// Judgements touching any member.
+    pub judgements: Vec<Judgement>,
+}
+
+/// The resolver's state.
+pub struct Resolver {
+    cfg: ResolverConfig,
+    records: Vec<Record>,
+    by_id: HashMap<EntityId, u32>,
+    blocks: HashMap<String, Vec<u32>>,
+    model: FsModel,
+    links: Vec<Link>,
+    /// Links used to join clusters (indexes into `links`).
+    used: Vec<bool>,
+    judged: HashMap<(u32, u32), Judgement>,
+    clusters: Clusters,
+    /// Birth dates and nationalities of each cluster of persons (by root).
+    profiles: HashMap<u32, Profile>,
+    stats: ResolveStats,
+}
+
+/// Links at or above this probability are joined first, strongest first; weaker ones
+/// (typically a name and little else) are weighed cluster against cluster afterwards.
+const STRONG: f64 = 0.99;
+
+/// Joins the clusters of `a` and `b` unless a judgement forbids it or (with `check`)
+/// their profiles contradict each other. Returns whether they were joined now.
+fn join(
+    c: &mut Clusters,
+    profiles: &mut HashMap<u32, Profile>,
+    a: u32,
+    b: u32,
+    check: bool,
+) -> bool {
+    let (ra, rb) = (c.find(a), c.find(b));
+    if ra == rb {
+        return false;
+    }
+    if check {
+        if let (Some(x), Some(y)) = (profiles.get(&ra), profiles.get(&rb)) {
+            if x.conflict(y).is_some() {
+                return false;
+            }
+        }
+    }
+    if !c.union(a, b) {
+        return false;
+    }
+    let r = c.find(a);
+    let other = if r == ra { rb } else { ra };
+    if let Some(p) = profiles.remove(&other) {
+        profiles.entry(r).or_default().absorb(p);
+    }
+    true
+}
+
+/// Block keys of a record: schema-tagged, so persons never meet phones.
+pub fn block_keys(r: &Record) -> Vec<String> {
+    let tag = r.schema.as_str();
+    let mut keys = Vec::new();
+    if r.schema == Schema::Person {
+        for k in r.all_keys() {
+            if k.key.kind.is_identifier() && k.key.value.len() >= 4 {
+                keys.push(format!("{tag}|i|{}", k.key));
+            }
+        }
+        for n in compare::names_of(r) {
+            keys.push(format!("{tag}|n|{}", n.phonetic_key().value));
+            let s = &n.skeletons;
+            if s.len() == 1 {
+                keys.push(format!("{tag}|t1|{}", s[0]));
+            }
+            for i in 0..s.len() {
+                for j in i + 1..s.len() {
+                    let (x, y) = if s[i] <= s[j] {
+                        (&s[i], &s[j])
+                    } else {
+                        (&s[j], &s[i])
+                    };
+                    keys.push(format!("{tag}|tt|{x}|{y}"));
+                }
+                if let Some(b) = r.birth {
+                    keys.push(format!("{tag}|ty|{}|{}", s[i], b.year));
+                }
+            }
+        }
+    } else {
+        for k in &r.keys {
+            keys.push(format!("{tag}|i|{}", k.key));
+        }
+        if matches!(r.schema, Schema::Organization | Schema::Vessel) && r.keys.is_empty() {
+            for n in &r.names {
+                keys.push(format!("{tag}|n|{}", n.key().value));
+            }
+        }
+    }
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn encode(g: &Gamma) -> u32 {
+    g.iter()
+        .fold(0u32, |acc, l| acc * 8 + l.map_or(0, |x| u32::from(x) + 1))
+}
+
+fn decode(mut code: u32) -> Gamma {
+    let mut g: Gamma = [None; 6];
+    for i in (0..6).rev() {
+        let v = code % 8;
+        g[i] = (v > 0).then(|| (v - 1) as u8);
+        code /= 8;
+    }
+    g
+}
+
+/// A small deterministic generator for sampling random pairs.
+struct SplitMix(u64);
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Pairs from one record's blocks, scored: persons by comparison vector, others by rule.
+enum Scored {
+    Person(u32, u32, u32),
+    Rule(u32, u32),
+}
+
+fn candidates(
+    i: u32,
+    keys: &[String],
+    blocks: &HashMap<String, Vec<u32>>,
+    cap: usize,
+    only_smaller: bool,
+    out: &mut Vec<u32>,
+) {
+    out.clear();
+    for k in keys {
+        if let Some(b) = blocks.get(k) {
+            if b.len() > cap {
+                continue;
+            }
+            out.extend(
+                b.iter()
+                    .copied()
+                    .filter(|j| *j != i && (!only_smaller || *j < i)),
+            );
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+}
+
+fn score_pair(records: &[Record], i: u32, j: u32) -> Option<Scored> {
+    let (a, b) = (&records[i as usize], &records[j as usize]);
+    if a.schema != b.schema {
+        return None;
+    }
+    if a.schema == Schema::Person {
+        Some(Scored::Person(i, j, encode(&person_gamma(a, b))))
+    } else {
+        match key_rule(a, b) {
+            KeyRule::Same { .. } => Some(Scored::Rule(i, j)),
+            _ => {
+                // Organisations and vessels without identifiers: same name, no
+                // conflicting country.
+                let named = matches!(a.schema, Schema::Organization | Schema::Vessel)
+                    && a.keys.is_empty()
+                    && b.keys.is_empty()
+                    && a.names
+                        .iter()
+                        .any(|x| b.names.iter().any(|y| x.key() == y.key()))
+                    && (a.country.is_none() || b.country.is_none() || a.country == b.country);
+                named.then_some(Scored::Rule(i, j))
+            }
+        }
+    }
+}
+
+/// How the person model was trained (for logs, benchmarks and the model report).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Training {
+    /// Random pairs drawn for `u`.
+    pub u_pairs: usize,
+    /// Session 1: pairs sharing a full birth date; learns the name, nationality and
+    /// gender levels.
+    pub birth_pairs: u64,
+    pub birth_session_lambda: f64,
+    /// Session 2: name-similar candidate pairs; learns the identifier levels and the
+    /// prior.
+    pub name_pairs: u64,
+    pub name_session_lambda: f64,
+    /// Session 3: pairs sharing a document, phone, email or account; learns the
+    /// birth-date levels.
+    pub identifier_pairs: u64,
+    pub identifier_session_lambda: f64,
+}
+
+/// Features masked in each EM session: a session must not learn `m` for what its pairs
+/// were chosen by (they all agree on it), nor for what is correlated with it among
+/// non-matches (people with similar names share nationality and gender).
+const NAME: usize = 0;
+const BIRTH: usize = 1;
+const DOCUMENT: usize = 2;
+const CONTACT: usize = 3;
+const NATIONALITY: usize = 4;
+const GENDER: usize = 5;
+
+fn mask(g: &Gamma, features: &[usize]) -> Gamma {
+    let mut g = *g;
+    for f in features {
+        g[*f] = None;
+    }
+    g
+}
+
+/// Trains the person model as Splink recommends: `u` from random pairs; `m` by EM in two
+/// sessions with different "blocking" (same birth date; similar names), each learning the
+/// features it was not chosen by; the prior from the expected number of matches.
+fn train_person_model(
+    records: &[Record],
+    persons: &[u32],
+    candidate_patterns: &HashMap<u32, u64>,
+    cfg: &ResolverConfig,
+) -> (FsModel, Training) {
+    let mut model = FsModel::initial(PERSON_FEATURES);
+    let mut tr = Training::default();
+    let np = persons.len() as u64;
+    if np < 2 {
+        return (model, tr);
+    }
+    let total_pairs = (np * (np - 1) / 2) as f64;
+    let mut rng = SplitMix(cfg.seed);
+    let want = (cfg.u_sample_pairs as u64).min(np * (np - 1) / 2);
+    let mut gammas = Vec::with_capacity(want as usize);
+    while (gammas.len() as u64) < want {
+        let a = persons[(rng.next() % np) as usize];
+        let b = persons[(rng.next() % np) as usize];
+        if a != b {
+            gammas.push(person_gamma(&records[a as usize], &records[b as usize]));
+        }
+    }
+    tr.u_pairs = gammas.len();
+    model.estimate_u(&gammas);
+
+    // Session 1: pairs sharing a full birth date (sampled when there are many).
+    let mut by_birth: HashMap<crate::record::PartialDate, Vec<u32>> = HashMap::new();
+    for &i in persons {
+        if let Some(b) = records[i as usize].birth.filter(|b| b.is_full()) {
+            by_birth.entry(b).or_default().push(i);
+        }
+    }
+    let mut birth_patterns: HashMap<u32, u64> = HashMap::new();
+    let budget = 2_000_000u64;
+    let total_birth_pairs: u64 = by_birth
+        .values()
+        .map(|v| (v.len() as u64) * (v.len() as u64 - 1) / 2)
+        .sum();
+    let keep = if total_birth_pairs > budget {
+        budget as f64 / total_birth_pairs as f64
+    } else {
+        1.0
+    };
+    for v in by_birth.values() {
+        for x in 0..v.len() {
+            for y in x + 1..v.len() {
+                if keep < 1.0 && (rng.next() % 1_000_000) as f64 >= keep * 1_000_000.0 {
+                    continue;
+                }
+                let g = person_gamma(&records[v[x] as usize], &records[v[y] as usize]);
+                *birth_patterns
+                    .entry(encode(&mask(&g, &[BIRTH])))
+                    .or_default() += 1;
+                tr.birth_pairs += 1;
+            }
+        }
+    }
+    // Session 2: candidate pairs whose names are similar (levels 0-2).
+    let mut name_patterns: HashMap<u32, u64> = HashMap::new();
+    for (code, n) in candidate_patterns {
+        let g = decode(*code);
+        if g[NAME].is_some_and(|l| l <= 2) {
+            *name_patterns
+                .entry(encode(&mask(&g, &[NAME, NATIONALITY, GENDER])))
+                .or_default() += n;
+            tr.name_pairs += n;
+        }
+    }
+    // Session 3: candidate pairs sharing an identifier.
+    let mut id_patterns: HashMap<u32, u64> = HashMap::new();
+    for (code, n) in candidate_patterns {
+        let g = decode(*code);
+        if g[DOCUMENT] == Some(0) || g[CONTACT] == Some(0) {
+            *id_patterns
+                .entry(encode(&mask(&g, &[DOCUMENT, CONTACT])))
+                .or_default() += n;
+            tr.identifier_pairs += n;
+        }
+    }
+    let as_vec = |m: &HashMap<u32, u64>| -> Vec<(Gamma, u64)> {
+        m.iter().map(|(c, n)| (decode(*c), *n)).collect()
+    };
+    let mut s1 = model.clone();
+    let mut s2 = model.clone();
+    // EM needs enough pairs to tell two populations apart; below that the starting
+    // parameters are the safer guess.
+    let mut s3 = model.clone();
+    const ENOUGH: u64 = 50;
+    if tr.birth_pairs >= ENOUGH {
+        s1.em(&as_vec(&birth_patterns), cfg.em_max_iterations, 1e-6);
+        for f in [NAME, NATIONALITY, GENDER, DOCUMENT, CONTACT] {
+            model.m[f] = s1.m[f].clone();
+        }
+    }
+    if tr.name_pairs >= ENOUGH {
+        s2.em(&as_vec(&name_patterns), cfg.em_max_iterations, 1e-6);
+        model.m[BIRTH] = s2.m[BIRTH].clone();
+        if tr.name_pairs > tr.birth_pairs {
+            for f in [DOCUMENT, CONTACT] {
+                model.m[f] = s2.m[f].clone();
+            }
+        }
+    }
+    if tr.identifier_pairs >= ENOUGH {
+        s3.em(&as_vec(&id_patterns), cfg.em_max_iterations, 1e-6);
+        // Pairs sharing an identifier are the cleanest view of how a person's birth
+        // date varies between reports (name-similar pairs mix in namesakes).
+        model.m[BIRTH] = s3.m[BIRTH].clone();
+        if tr.birth_pairs < ENOUGH {
+            for f in [NAME, NATIONALITY, GENDER] {
+                model.m[f] = s3.m[f].clone();
+            }
+        }
+    }
+    tr.birth_session_lambda = s1.lambda;
+    tr.name_session_lambda = s2.lambda;
+    tr.identifier_session_lambda = s3.lambda;
+    model.iterations = s1.iterations + s2.iterations + s3.iterations;
+    model.converged = s1.converged && s2.converged && s3.converged;
+    // The prior over all pairs: matches expected among the name-similar pairs, divided by
+    // the share of matches whose names are that similar (from session 1's `m`).
+    let expected = if tr.name_pairs >= 50 {
+        s2.lambda * tr.name_pairs as f64
+    } else {
+        np as f64 * 0.5
+    };
+    let share: f64 = model.m[NAME][..=2].iter().sum::<f64>().max(0.05);
+    model.lambda = (expected / share / total_pairs).clamp(1e-12, 0.5);
+    model.correct_u_for_matches();
+    (model, tr)
+}
+
+impl Resolver {
+    /// Resolves a set of records in bulk, honouring the judgements.
+    pub fn build(
+        mut records: Vec<Record>,
+        judgements: &[Judgement],
+        cfg: ResolverConfig,
+    ) -> Resolver {
+        // One record per entity id.
+        let mut by_id: HashMap<EntityId, u32> = HashMap::with_capacity(records.len());
+        let mut merged: Vec<Record> = Vec::with_capacity(records.len());
+        for r in records.drain(..) {
+            match by_id.get(&r.id) {
+                Some(&i) => merged[i as usize].absorb(r),
+                None => {
+                    by_id.insert(r.id.clone(), merged.len() as u32);
+                    merged.push(r);
+                }
+            }
+        }
+        let records = merged;
+        let t0 = Instant::now();
+        let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut record_keys: Vec<Vec<String>> = Vec::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            let keys = block_keys(r);
+            for k in &keys {
+                blocks.entry(k.clone()).or_default().push(i as u32);
+            }
+            record_keys.push(keys);
+        }
+        let saturated = blocks.values().filter(|b| b.len() > cfg.block_cap).count();
+
+        // Compare candidate pairs on worker threads.
+        let threads = if cfg.threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            cfg.threads
+        };
+        let n = records.len();
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let results: Vec<Vec<Scored>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
+                    let (records, blocks, record_keys, cap) =
+                        (&records, &blocks, &record_keys, cfg.block_cap);
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        let mut cand = Vec::new();
+                        let end = (start + chunk).min(n);
+                        for (i, keys) in record_keys.iter().enumerate().take(end).skip(start) {
+                            candidates(i as u32, keys, blocks, cap, true, &mut cand);
+                            for &j in &cand {
+                                if let Some(sc) = score_pair(records, i as u32, j) {
+                                    out.push(sc);
+                                }
+                            }
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("comparison worker"))
+                .collect()
+        });
+        let t_block = t0.elapsed().as_secs_f64();
+
+        // Train on the persons' comparison vectors.
+        let t1 = Instant::now();
+        let mut pattern_counts: HashMap<u32, u64> = HashMap::new();
+        let mut candidate_pairs = 0u64;
+        for v in &results {
+            for sc in v {
+                candidate_pairs += 1;
+                if let Scored::Person(_, _, code) = sc {
+                    *pattern_counts.entry(*code).or_default() += 1;
+                }
+            }
+        }
+        let persons: Vec<u32> = records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.schema == Schema::Person)
+            .map(|(i, _)| i as u32)
+            .collect();
+        let (model, training) = train_person_model(&records, &persons, &pattern_counts, &cfg);
+        let t_train = t1.elapsed().as_secs_f64();
+
+        let mut weights: HashMap<u32, (f64, f64)> = HashMap::with_capacity(pattern_counts.len());
+        for code in pattern_counts.keys() {
+            let w = model.weight(&decode(*code));
+            weights.insert(*code, (w, model.probability(w)));
+        }
+        let mut links = Vec::new();
+        for v in results {
+            for sc in v {
+                match sc {
+                    Scored::Person(a, b, code) => {
+                        let (w, p) = weights[&code];
+                        if p >= cfg.review_probability {
+                            links.push(Link {
+                                a,
+                                b,
+                                weight: w,
+                                probability: p,
+                                by: LinkBy::Score,
+                            });
+                        }
+                    }
+                    Scored::Rule(a, b) => links.push(Link {
+                        a,
+                        b,
+                        weight: f64::INFINITY,
+                        probability: 1.0,
+                        by: LinkBy::Identifier,
+                    }),
+                }
+            }
+        }
+
+        let stats = ResolveStats {
+            records: records.len(),
+            persons: persons.len(),
+            blocks: blocks.len(),
+            saturated_blocks: saturated,
+            candidate_pairs,
+            em_iterations: model.iterations,
+            lambda: model.lambda,
+            training,
+            seconds_blocking_scoring: t_block,
+            seconds_training: t_train,
+            ..Default::default()
+        };
+        let mut r = Resolver {
+            cfg,
+            clusters: Clusters::new(records.len()),
+            records,
+            by_id,
+            blocks,
+            model,
+            links,
+            used: Vec::new(),
+            judged: HashMap::new(),
+            profiles: HashMap::new(),
+            stats,
+        };
+        for j in judgements {
+            r.note_judgement(j);
+        }
+        r.recluster();
+        r
+    }
+
+    /// Reads every current report the scope may see and the judgements, and resolves.
+    pub async fn from_store(
+        store: &dyn Store,
+        judgements: &dyn JudgementStore,
+        scope: &Scope,
+        cfg: ResolverConfig,
+    ) -> Result<(Resolver, Context), ResolveError> {
+        let ctx = Context::new(&store.agencies().await?);
+        let records = load_records(store, scope, &ctx).await?;
+        let js = judgements.current_judgements(scope).await?;
+        tracing::info!(records = records.len(), judgements = js.len(), "resolving");
+        Ok((Resolver::build(records, &js, cfg), ctx))
+    }
+
+    fn pair(&self, a: &EntityId, b: &EntityId) -> Option<(u32, u32)> {
+        let (x, y) = (*self.by_id.get(a)?, *self.by_id.get(b)?);
+        Some(if x < y { (x, y) } else { (y, x) })
+    }
+
+    fn note_judgement(&mut self, j: &Judgement) {
+        if let Some(p) = self.pair(&j.left, &j.right) {
+            if j.verdict == Verdict::Retracted {
+                self.judged.remove(&p);
+            } else {
+                self.judged.insert(p, j.clone());
+            }
+        }
+    }
+
+    /// Changes the match threshold and re-clusters (the links are kept, so this is
+    /// cheap: an analyst can trade precision for recall and see the effect at once).
+    pub fn set_match_probability(&mut self, p: f64) {
+        self.cfg.match_probability = p;
+        self.recluster();
+    }
+
+    /// Applies a judgement just recorded (merge, split, unsure or retraction) and
+    /// re-clusters. Judgements about records this resolver does not hold are ignored.
+    pub fn apply_judgement(&mut self, j: &Judgement) {
+        self.note_judgement(j);
+        self.recluster();
+    }
+
+    /// Clusters from scratch: constraints, then `same` judgements, then links.
+    fn recluster(&mut self) {
+        let t = Instant::now();
+        let mut c = Clusters::new(self.records.len());
+        let mut profiles: HashMap<u32, Profile> = self
+            .records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.schema == Schema::Person)
+            .map(|(i, r)| (i as u32, Profile::of(r)))
+            .collect();
+        let mut judged: Vec<&Judgement> = self.judged.values().collect();
+        judged.sort_by_key(|j| j.seq);
+        let mut conflicts = 0;
+        for j in &judged {
+            if j.verdict == Verdict::NotSame {
+                let (a, b) = self.pair(&j.left, &j.right).expect("judged pairs are held");
+                c.forbid(a, b);
+            }
+        }
+        let mut judgement_links = Vec::new();
+        for j in &judged {
+            if j.verdict == Verdict::Same {
+                let (a, b) = self.pair(&j.left, &j.right).expect("judged pairs are held");
+                if c.find(a) == c.find(b) || join(&mut c, &mut profiles, a, b, false) {
+                    judgement_links.push((a, b));
+                } else {
+                    conflicts += 1;
+                    tracing::warn!(left = %j.left, right = %j.right, "a `same` judgement contradicts `not_same` judgements; not applied");
+                }
+            }
+        }
+        self.links.retain(|l| l.by != LinkBy::Judgement);
+        for (a, b) in judgement_links {
+            self.links.push(Link {
+                a,
+                b,
+                weight: f64::INFINITY,
+                probability: 1.0,
+                by: LinkBy::Judgement,
+            });
+        }
+        self.links.sort_by(|x, y| {
+            y.weight
+                .total_cmp(&x.weight)
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        self.used = vec![false; self.links.len()];
+        // Phase 1: strong links, strongest first.
+        let mut weak: Vec<usize> = Vec::new();
+        for (i, l) in self.links.iter().enumerate() {
+            if l.by == LinkBy::Judgement {
+                self.used[i] = true;
+                continue;
+            }
+            if l.probability < self.cfg.match_probability {
+                continue;
+            }
+            let key = (l.a.min(l.b), l.a.max(l.b));
+            if self.judged.contains_key(&key) {
+                continue; // not_same, unsure, or same (already applied)
+            }
+            if l.probability < STRONG {
+                weak.push(i);
+                continue;
+            }
+            if join(&mut c, &mut profiles, l.a, l.b, l.by == LinkBy::Score) {
+                self.used[i] = true;
+            }
+        }
+        // Phase 2: weak links (a name and little else) between the clusters phase 1
+        // built, by the total evidence between two clusters: a record that resembles a
+        // whole cluster of mentions of one person joins it rather than a namesake it
+        // happens to resemble as much once. Profile conflicts still stop a merge.
+        let mut support: HashMap<(u32, u32), (f64, usize)> = HashMap::new();
+        for &i in &weak {
+            let l = &self.links[i];
+            let (ra, rb) = (c.find(l.a), c.find(l.b));
+            if ra == rb {
+                continue;
+            }
+            let e = support.entry((ra.min(rb), ra.max(rb))).or_insert((0.0, i));
+            e.0 += l.weight.max(0.0) + 1.0;
+        }
+        let mut order: Vec<((u32, u32), (f64, usize))> = support.into_iter().collect();
+        order.sort_by(|x, y| y.1 .0.total_cmp(&x.1 .0).then(x.0.cmp(&y.0)));
+        for ((ra, rb), (_, i)) in order {
+            if join(&mut c, &mut profiles, ra, rb, true) {
+                self.used[i] = true;
+            }
+        }
+        self.clusters = c;
+        self.profiles = profiles;
+        self.stats.links = self.links.len();
+        self.stats.judgements_applied = judged.len();
+        self.stats.judgement_conflicts = conflicts;
+        self.refresh_counts();
+        self.stats.seconds_clustering = t.elapsed().as_secs_f64();
+    }
+
+    fn refresh_counts(&mut self) {
+        let mut sizes: HashMap<u32, usize> = HashMap::new();
+        for i in 0..self.records.len() as u32 {
+            *sizes.entry(self.clusters.root(i)).or_default() += 1;
+        }
+        self.stats.clusters = sizes.len();
+        self.stats.merged_records = sizes.values().filter(|s| **s > 1).sum();
+        self.stats.review_queue = self.review_pairs().count();
+    }
+
+    /// Resolves one newly imported report against what is held: its records are
+    /// blocked, scored with the trained model and linked. Returns each new record's
+    /// entity id and the id of the cluster it joined.
+    pub fn add_report(&mut self, report: &Report, ctx: &Context) -> Vec<(EntityId, EntityId)> {
+        let mut touched = Vec::new();
+        let mut needs_recluster = false;
+        for rec in records_of(report, ctx) {
+            let idx = match self.by_id.get(&rec.id) {
+                Some(&i) => {
+                    // A new version of a report we hold (or a mention naming an
+                    // existing entity id): refresh the record and its links.
+                    let r = &mut self.records[i as usize];
+                    if r.mentions.iter().all(|m| m.report == report.id) {
+                        *r = rec;
+                    } else {
+                        r.absorb(rec);
+                    }
+                    self.links.retain(|l| l.a != i && l.b != i);
+                    needs_recluster = true;
+                    i
+                }
+                None => {
+                    let i = self.records.len() as u32;
+                    self.by_id.insert(rec.id.clone(), i);
+                    if rec.schema == Schema::Person {
+                        self.profiles.insert(i, Profile::of(&rec));
+                    }
+                    self.records.push(rec);
+                    self.clusters.push();
+                    i
+                }
+            };
+            let keys = block_keys(&self.records[idx as usize]);
+            for k in &keys {
+                let b = self.blocks.entry(k.clone()).or_default();
+                if !b.contains(&idx) {
+                    b.push(idx);
+                }
+            }
+            let mut cand = Vec::new();
+            candidates(
+                idx,
+                &keys,
+                &self.blocks,
+                self.cfg.block_cap,
+                false,
+                &mut cand,
+            );
+            let mut new_links: Vec<Link> = Vec::new();
+            for j in cand {
+                let (a, b) = (idx.min(j), idx.max(j));
+                match score_pair(&self.records, a, b) {
+                    Some(Scored::Person(a, b, code)) => {
+                        let w = self.model.weight(&decode(code));
+                        let p = self.model.probability(w);
+                        if p >= self.cfg.review_probability {
+                            new_links.push(Link {
+                                a,
+                                b,
+                                weight: w,
+                                probability: p,
+                                by: LinkBy::Score,
+                            });
+                        }
+                    }
+                    Some(Scored::Rule(a, b)) => new_links.push(Link {
+                        a,
+                        b,
+                        weight: f64::INFINITY,
+                        probability: 1.0,
+                        by: LinkBy::Identifier,
+                    }),
+                    None => {}
+                }
+            }
+            new_links.sort_by(|x, y| y.weight.total_cmp(&x.weight));
+            for l in new_links {
+                let key = (l.a, l.b);
+                let linkable =
+                    l.probability >= self.cfg.match_probability && !self.judged.contains_key(&key);
+                let used = linkable
+                    && !needs_recluster
+                    && join(
+                        &mut self.clusters,
+                        &mut self.profiles,
+                        l.a,
+                        l.b,
+                        l.by == LinkBy::Score,
+                    );
+                self.links.push(l);
+                self.used.push(used);
+            }
+            touched.push(idx);
+        }
+        if needs_recluster {
+            self.recluster();
+        } else {
+            self.stats.links = self.links.len();
+        }
+        touched
+            .into_iter()
+            .map(|i| (self.records[i as usize].id.clone(), self.cluster_id_of(i)))
+            .collect()
+    }
+
+    /// The cluster id of a record: the smallest entity id among its members, so it is
+    /// one of the ids the providers' statements carry.
+    fn cluster_id_of(&self, i: u32) -> EntityId {
+        self.clusters
+            .members_of(i)
+            .iter()
+            .map(|m| &self.records[*m as usize].id)
+            .min()
+            .expect("a cluster has members")
+            .clone()
+    }
+
+    /// Every record's entity id and its cluster's id, sorted by record id.
+    pub fn assignments(&self) -> Vec<(EntityId, EntityId)> {
+        let mut min_of_root: HashMap<u32, u32> = HashMap::new();
+        for i in 0..self.records.len() as u32 {
+            let r = self.clusters.root(i);
+            let e = min_of_root.entry(r).or_insert(i);
+            if self.records[i as usize].id < self.records[*e as usize].id {
+                *e = i;
+            }
+        }
+        let mut out: Vec<(EntityId, EntityId)> = (0..self.records.len() as u32)
+            .map(|i| {
+                let m = min_of_root[&self.clusters.root(i)];
+                (
+                    self.records[i as usize].id.clone(),
+                    self.records[m as usize].id.clone(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The cluster id of an entity (`None` if not held).
+    pub fn cluster_of(&self, id: &EntityId) -> Option<EntityId> {
+        self.by_id.get(id).map(|i| self.cluster_id_of(*i))
+    }
+
+    /// Every kept link (candidate pairs at or above the review probability).
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// Why the clusters of two records may not be merged automatically, if they may not.
+    pub fn conflict(&self, a: &EntityId, b: &EntityId) -> Option<&'static str> {
+        let (x, y) = (self.by_id.get(a)?, self.by_id.get(b)?);
+        let (px, py) = (
+            self.profiles.get(&self.clusters.root(*x))?,
+            self.profiles.get(&self.clusters.root(*y))?,
+        );
+        px.conflict(py)
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    pub fn record(&self, id: &EntityId) -> Option<&Record> {
+        self.by_id.get(id).map(|i| &self.records[*i as usize])
+    }
+
+    pub fn model(&self) -> &FsModel {
+        &self.model
+    }
+
+    pub fn stats(&self) -> &ResolveStats {
+        &self.stats
+    }
+
+    pub fn config(&self) -> &ResolverConfig {
+        &self.cfg
+    }
+
+    fn review_pairs(&self) -> impl Iterator<Item = &Link> + '_ {
+        // The uncertain band, and links above the threshold that a profile conflict kept
+        // apart: both need a person to decide.
+        self.links.iter().filter(move |l| {
+            l.by == LinkBy::Score
+                && l.probability >= self.cfg.review_probability
+                && !self.judged.contains_key(&(l.a.min(l.b), l.a.max(l.b)))
+                && self.clusters.root(l.a) != self.clusters.root(l.b)
+        })
+    }
+
+    /// The uncertain band: pairs an analyst should decide, most probable first.
+    pub fn review_queue(&self, limit: usize) -> Vec<ReviewItem> {
+        let mut v: Vec<&Link> = self.review_pairs().collect();
+        v.sort_by(|x, y| y.probability.total_cmp(&x.probability));
+        v.into_iter()
+            .take(limit)
+            .map(|l| {
+                let e = self.explain_idx(l.a, l.b);
+                ReviewItem {
+                    left: e.left.clone(),
+                    right: e.right.clone(),
+                    probability: l.probability,
+                    explanation: e,
+                }
+            })
+            .collect()
+    }
+
+    fn explain_idx(&self, i: u32, j: u32) -> PairExplanation {
+        let (a, b) = (&self.records[i as usize], &self.records[j as usize]);
+        let judgement = self.judged.get(&(i.min(j), i.max(j))).cloned();
+        if a.schema == Schema::Person && b.schema == Schema::Person {
+            let g = person_gamma(a, b);
+            let w = self.model.weight(&g);
+            let features = self
+                .model
+                .explain(&g)
+                .into_iter()
+                .enumerate()
+                .map(|(f, c)| {
+                    let (l, r) = compare::person_values(a, b, f);
+                    FeatureLine {
+                        contribution: c,
+                        left: l,
+                        right: r,
+                    }
+                })
+                .collect();
+            PairExplanation {
+                left: a.id.clone(),
+                right: b.id.clone(),
+                schema: a.schema,
+                probability: self.model.probability(w),
+                weight: w,
+                prior_weight: self.model.prior_weight(),
+                features,
+                rule: None,
+                judgement,
+            }
+        } else {
+            let rule = key_rule(a, b);
+            let p = match &rule {
+                KeyRule::Same { .. } if a.schema == b.schema => 1.0,
+                _ => 0.0,
+            };
+            PairExplanation {
+                left: a.id.clone(),
+                right: b.id.clone(),
+                schema: a.schema,
+                probability: p,
+                weight: if p > 0.0 {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
+                prior_weight: 0.0,
+                features: Vec::new(),
+                rule: Some(rule),
+                judgement,
+            }
+        }
+    }
+
+    /// Why two records are or are not the same (`None` if either is not held).
+    pub fn explain(&self, a: &EntityId, b: &EntityId) -> Option<PairExplanation> {
+        let (x, y) = (*self.by_id.get(a)?, *self.by_id.get(b)?);
+        Some(self.explain_idx(x, y))
+    }
+
+    /// The resolved entity that `id` belongs to: every member with its provenance, and
+    /// the links (with their explanations) that joined them.
+    pub fn cluster(&self, id: &EntityId) -> Option<ClusterView> {
+        let i = *self.by_id.get(id)?;
+        let root = self.clusters.root(i);
+        let members: Vec<u32> = self.clusters.members_of(i).to_vec();
+        let mut links = Vec::new();
+        for (k, l) in self.links.iter().enumerate() {
+            if self.used.get(k).copied().unwrap_or(false) && self.clusters.root(l.a) == root {
+                links.push(self.explain_idx(l.a, l.b));
+            }
+        }
+        let judgements: Vec<Judgement> = self
+            .judged
+            .iter()
+            .filter(|((a, b), _)| members.contains(a) || members.contains(b))
+            .map(|(_, j)| j.clone())
+            .collect();
+        let members = members
+            .iter()
+            .map(|m| {
+                let r = &self.records[*m as usize];
+                MemberView {
+                    entity_id: r.id.clone(),
+                    schema: r.schema,
+                    mentions: r.mentions.clone(),
+                    names: r
+                        .names
+                        .iter()
+                        .map(|n| n.original.clone())
+                        .chain(r.aliases.iter().map(|n| format!("{} (alias)", n.original)))
+                        .collect(),
+                    keys: r
+                        .all_keys()
+                        .map(|k| match &k.problem {
+                            None => format!("{} ({})", k.key, k.original),
+                            Some(p) => format!("{} ({}) [flagged: {p}]", k.key, k.original),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Some(ClusterView {
+            id: self.cluster_id_of(i),
+            members,
+            links,
+            judgements,
+        })
+    }
+
+    /// Clusters with more than one member: cluster id → member ids.
+    pub fn merged(&self) -> BTreeMap<EntityId, Vec<EntityId>> {
+        let mut out: BTreeMap<EntityId, Vec<EntityId>> = BTreeMap::new();
+        for (rec, cl) in self.assignments() {
+            out.entry(cl).or_default().push(rec);
+        }
+        out.retain(|_, v| v.len() > 1);
+        out
+    }
+}
+
+/// Every record of every current report the scope may see (via `Store::export`).
+pub async fn load_records(
+    store: &dyn Store,
+    scope: &Scope,
+    ctx: &Context,
+) -> Result<Vec<Record>, ResolveError> {
+    let mut out = Vec::new();
+    let mut stream = store.export(scope);
+    while let Some(sr) = stream.try_next().await? {
+        out.extend(records_of(&sr.report, ctx));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gamma_codes_round_trip() {
+        let g: Gamma = [Some(0), None, Some(1), Some(3), None, Some(1)];
+        assert_eq!(decode(encode(&g)), g);
+        assert_eq!(decode(encode(&[None; 6])), [None; 6]);
+    }
+}

@@ -1,0 +1,512 @@
+//! The leak suite (issue 6): several agencies, roles and clearances; for each user, every
+//! GET route in the OpenAPI document (so new routes are covered automatically) is called
+//! with the ids of objects the user must not see and with list/search parameters, and no
+//! response — results, counts, totals, errors, graph edges — may contain anything the
+//! user is not permitted to see.
+//!
+//! The oracle is the Cedar decision (`mosaic_policy::may_read`) plus the protection rules:
+//! protected persons' names never appear raw (no referral exists), and an asylum applicant
+//! never appears at all to a user of the State they fled.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use mosaic_model::{Agency, AgencyId, AgencyKind, Classification, Report, User, UserId, UserRole};
+use mosaic_policy::{may_read, Principal, ReportLabels};
+use mosaic_server::admin::{add_user, NewUser};
+use mosaic_server::{Server, ServerConfig};
+use mosaic_store::conformance::{centre, report};
+use mosaic_store::{Store, WriteBatch};
+use mosaic_store_sqlite::SqliteStore;
+
+const MIGRANT: &str = "Amirleak Haddadleak";
+const ASYLUM: &str = "Yonasleak Tesfayeleak";
+const DRIVER: &str = "Driverleak Visibleleak";
+
+struct Who {
+    username: &'static str,
+    agency: &'static str,
+    roles: &'static [UserRole],
+    clearance: Classification,
+    country: &'static str,
+}
+
+const USERS: &[Who] = &[
+    Who {
+        username: "officer-paf",
+        agency: "fr-paf",
+        roles: &[UserRole::Officer],
+        clearance: Classification::Restricted,
+        country: "fr",
+    },
+    Who {
+        username: "officer-douane",
+        agency: "fr-douane",
+        roles: &[UserRole::Officer],
+        clearance: Classification::Confidential,
+        country: "fr",
+    },
+    Who {
+        username: "analyst-ocriest",
+        agency: "fr-ocriest",
+        roles: &[UserRole::Analyst],
+        clearance: Classification::Confidential,
+        country: "fr",
+    },
+    Who {
+        username: "analyst-gdf",
+        agency: "it-gdf",
+        roles: &[UserRole::Analyst],
+        clearance: Classification::Unclassified,
+        country: "it",
+    },
+    Who {
+        username: "liaison-er",
+        agency: "er-police",
+        roles: &[UserRole::LiaisonOfficer],
+        clearance: Classification::Secret,
+        country: "er",
+    },
+    Who {
+        username: "ngo-worker",
+        agency: "ngo-aid",
+        roles: &[UserRole::NgoCaseworker],
+        clearance: Classification::Restricted,
+        country: "fr",
+    },
+    Who {
+        username: "dpo",
+        agency: "fr-ocriest",
+        roles: &[UserRole::DataProtectionOfficer],
+        clearance: Classification::Secret,
+        country: "fr",
+    },
+    Who {
+        username: "admin2",
+        agency: "fr-ocriest",
+        roles: &[UserRole::Administrator],
+        clearance: Classification::Secret,
+        country: "fr",
+    },
+];
+
+fn protected_report() -> Report {
+    let v = json!({
+        "agency": "fr-paf", "report_type": "interception", "source_ref": "LEAK-PROT",
+        "reported_at": "2025-03-05T10:00:00Z", "handling": "H0", "tlp": "AMBER",
+        "classification": "unclassified",
+        "narrative": "boat intercepted, protected narrative leakcheck",
+        "entities": [
+            {"key": "m", "schema": "Person", "properties": {"name": [MIGRANT], "child": ["true"], "birthDate": ["2010-04-03"]}},
+            {"key": "a", "schema": "Person", "properties": {"name": [ASYLUM], "asylumApplicant": ["true"], "fledFrom": ["ER"]}},
+            {"key": "d", "schema": "Person", "properties": {"name": [DRIVER]}},
+            {"key": "ph", "schema": "Phone", "properties": {"number": ["+33699887766"], "owner": ["a"]}}
+        ],
+        "roles": [
+            {"entity": "m", "role": "smuggled_migrant"}, {"entity": "m", "role": "boat_pilot"},
+            {"entity": "a", "role": "smuggled_migrant"}, {"entity": "d", "role": "driver"}
+        ]
+    });
+    Report::from_value(&centre().id, &v).unwrap()
+}
+
+fn labelled_reports() -> Vec<Report> {
+    vec![
+        report(21, "fr-paf", "RED", "H2", "restricted"),
+        report(22, "fr-douane", "AMBER", "H1", "restricted"),
+        report(23, "fr-douane", "AMBER", "H2", "restricted"),
+        report(24, "fr-douane", "GREEN", "H0", "secret"),
+        report(25, "it-gdf", "GREEN", "H3", "restricted"),
+        report(26, "ngo-aid", "AMBER", "H0", "restricted"),
+        report(27, "fr-paf", "AMBER+STRICT", "H0", "unclassified"),
+        report(28, "er-police", "CLEAR", "H0", "unclassified"),
+    ]
+}
+
+/// Strings that identify a report and everything only it asserts.
+fn markers(r: &Report) -> Vec<String> {
+    let mut m = vec![r.id.to_string()];
+    if let Some(n) = &r.narrative {
+        m.push(n.clone());
+    }
+    for e in &r.entities {
+        m.push(r.entity_id(e).to_string());
+        // distinctive values only (flags like `true` or country codes are shared)
+        for (prop, vs) in &e.properties {
+            if ["name", "number", "birthDate"].contains(&prop.as_str()) {
+                m.extend(vs.iter().cloned());
+            }
+        }
+    }
+    m
+}
+
+fn principal(w: &Who) -> Principal {
+    Principal::User(User {
+        id: UserId::parse("fr-ncc:usr:x").unwrap(),
+        username: w.username.into(),
+        display_name: w.username.into(),
+        agency: AgencyId::parse(w.agency).unwrap(),
+        roles: w.roles.to_vec(),
+        clearance: w.clearance,
+        disabled: false,
+    })
+}
+
+async fn login(client: &reqwest::Client, url: &str, username: &str) -> HeaderMap {
+    let r = client
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": format!("{username}-password-long")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "login {username}");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body: Value = r.json().await.unwrap();
+    let mut h = HeaderMap::new();
+    h.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+    h.insert(
+        "x-csrf-token",
+        HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
+    );
+    h
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_forbidden_appears_on_any_get_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SqliteStore::open(&dir.path().join("data")).await.unwrap());
+    store.set_centre(&centre()).await.unwrap();
+    for (id, kind, country) in [
+        ("fr-paf", AgencyKind::BorderGuard, "fr"),
+        ("fr-douane", AgencyKind::Customs, "fr"),
+        ("fr-ocriest", AgencyKind::Police, "fr"),
+        ("it-gdf", AgencyKind::Police, "it"),
+        ("er-police", AgencyKind::Police, "er"),
+        ("ngo-aid", AgencyKind::Ngo, "fr"),
+    ] {
+        store
+            .put_agency(&Agency {
+                id: AgencyId::parse(id).unwrap(),
+                name: id.into(),
+                kind,
+                country: country.into(),
+            })
+            .await
+            .unwrap();
+    }
+    for w in USERS {
+        add_user(
+            &*store,
+            &*store,
+            &NewUser {
+                username: w.username.into(),
+                display_name: w.username.into(),
+                agency: w.agency.into(),
+                roles: w.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                clearance: w.clearance.as_str().into(),
+                password: format!("{}-password-long", w.username),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let prot = protected_report();
+    let mut reports = labelled_reports();
+    reports.push(prot.clone());
+    store
+        .write(&WriteBatch {
+            reports: reports.clone(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+
+    let config = ServerConfig::local_http(0, dir.path().join("data"));
+    let server = Server::bind_with(store.clone(), store.clone(), Some(store.clone()), config)
+        .await
+        .unwrap();
+    let url = server.url();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        server
+            .run(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap();
+
+    let doc: Value = client
+        .get(format!("{url}/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut get_routes: Vec<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, item)| item.get("get").is_some())
+        .map(|(p, _)| p.clone())
+        .collect();
+    get_routes.sort();
+    assert!(get_routes.len() >= 8, "{get_routes:?}");
+
+    let all_ids: Vec<String> = reports
+        .iter()
+        .flat_map(|r| {
+            std::iter::once(r.id.to_string())
+                .chain(r.entities.iter().map(|e| r.entity_id(e).to_string()))
+        })
+        .collect();
+    let list_queries = [
+        "",
+        "?limit=1000",
+        "?agency=fr-douane&limit=1000",
+        "?agency=fr-paf",
+        "?agency=it-gdf",
+        "?bbox=-180,-90,180,90&limit=1000",
+        "?from=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z",
+    ];
+
+    let mut calls = 0u32;
+    let mut positives = 0u32;
+    for w in USERS {
+        let p = principal(w);
+        let h = login(&client, &url, w.username).await;
+        // what this user must never see
+        let mut forbidden: BTreeSet<String> = BTreeSet::new();
+        let mut allowed_markers: BTreeSet<String> = BTreeSet::new();
+        for r in &reports {
+            let d = may_read(&p, &ReportLabels::of(r), "leak suite");
+            if d.allowed {
+                allowed_markers.extend(markers(r));
+            } else {
+                forbidden.extend(markers(r));
+            }
+        }
+        // protected persons: names and birth dates never raw (no referral exists)
+        forbidden.insert(MIGRANT.into());
+        forbidden.insert(ASYLUM.into());
+        forbidden.insert("2010-04-03".into());
+        if w.country == "er" {
+            let a = &prot.entities[1];
+            forbidden.insert(prot.entity_id(a).to_string());
+            forbidden.insert("+33699887766".into());
+        }
+        // a marker both visible and forbidden cannot be checked (shared value)
+        let forbidden: Vec<String> = forbidden
+            .into_iter()
+            .filter(|f| !allowed_markers.contains(f) || f == MIGRANT || f == ASYLUM)
+            .collect();
+
+        for route in &get_routes {
+            let mut urls: Vec<(String, Option<String>)> = Vec::new();
+            if route.contains('{') {
+                for id in &all_ids {
+                    let path = route
+                        .split('/')
+                        .map(|seg| {
+                            if seg.starts_with('{') {
+                                id.as_str()
+                            } else {
+                                seg
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    urls.push((path, Some(id.clone())));
+                }
+            } else {
+                for q in list_queries {
+                    urls.push((format!("{route}{q}"), None));
+                }
+            }
+            for (path, asked) in urls {
+                let r = client
+                    .request(Method::GET, format!("{url}{path}"))
+                    .headers(h.clone())
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                let headers = format!("{:?}", r.headers());
+                let mut body = r.text().await.unwrap();
+                calls += 1;
+                assert!(
+                    !status.is_server_error(),
+                    "{} GET {path}: {status}",
+                    w.username
+                );
+                // the id the caller sent may be echoed back (e.g. in a problem's
+                // `instance`); that is not a leak
+                if let Some(id) = &asked {
+                    if !status.is_success() {
+                        body = body.replace(id.as_str(), "<asked>");
+                    }
+                }
+                for f in &forbidden {
+                    assert!(
+                        !body.contains(f.as_str()) && !headers.contains(f.as_str()),
+                        "{} GET {path} ({status}) leaks {f:?}: {body}",
+                        w.username
+                    );
+                }
+                if status.is_success() && allowed_markers.iter().any(|m| body.contains(m.as_str()))
+                {
+                    positives += 1;
+                }
+                // a hidden object answers exactly like a missing one
+                if let Some(id) = &asked {
+                    if forbidden.contains(id) {
+                        assert!(
+                            status == StatusCode::NOT_FOUND
+                                || status == StatusCode::FORBIDDEN
+                                || status == StatusCode::BAD_REQUEST,
+                            "{} GET {path}: {status} for a hidden object",
+                            w.username
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(calls > 500, "only {calls} calls");
+    assert!(
+        positives > 10,
+        "the suite must also see permitted data ({positives})"
+    );
+
+    // positive controls for the protection rules
+    let h = login(&client, &url, "analyst-ocriest").await;
+    let v: Value = client
+        .get(format!("{url}/api/v1/reports/{}", prot.id))
+        .headers(h.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let s = v.to_string();
+    assert!(s.contains(DRIVER), "{s}");
+    assert!(s.contains("pseud:"), "{s}");
+    assert!(
+        v["flags"]["m"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "child"),
+        "{v}"
+    );
+    let roles = v["report"]["roles"].as_array().unwrap();
+    assert!(
+        !roles
+            .iter()
+            .any(|r| r["entity"] == "m" && r["role"] == "boat_pilot"),
+        "a smuggled migrant is never listed as a suspect: {roles:?}"
+    );
+    let h1 = &reports[1];
+    let v: Value = client
+        .get(format!("{url}/api/v1/reports/{}", h1.id))
+        .headers(h.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["marking"], mosaic_policy::handling::H1_MARKING, "{v}");
+    let r = client
+        .get(format!("{url}/api/v1/export"))
+        .headers(h)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.headers().get("mosaic-marking-h1").unwrap(),
+        mosaic_policy::handling::H1_MARKING
+    );
+
+    // H2: request → the provider decides → listed; nobody else can decide it
+    let h2 = &reports[2];
+    let analyst = login(&client, &url, "analyst-ocriest").await;
+    let r = client
+        .post(format!("{url}/api/v1/permissions"))
+        .headers(analyst.clone())
+        .json(&json!({"report_id": h2.id.as_str(), "provider": "fr-douane", "purpose": "case 7: joint file"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let paf = login(&client, &url, "officer-paf").await;
+    let r = client
+        .post(format!("{url}/api/v1/permissions/{id}/decision"))
+        .headers(paf.clone())
+        .json(&json!({"grant": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "only the provider decides"
+    );
+    let douane = login(&client, &url, "officer-douane").await;
+    let r = client
+        .post(format!("{url}/api/v1/permissions/{id}/decision"))
+        .headers(douane.clone())
+        .json(&json!({"grant": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let list: Value = client
+        .get(format!("{url}/api/v1/permissions"))
+        .headers(analyst)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["status"], "granted", "{list}");
+    let list: Value = client
+        .get(format!("{url}/api/v1/permissions"))
+        .headers(paf)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
+
+    let _ = tx.send(());
+    tokio::time::timeout(Duration::from_secs(10), handle)
+        .await
+        .unwrap()
+        .unwrap();
+}
