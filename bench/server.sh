@@ -38,7 +38,7 @@ fi
 if [[ -z "${MOSAIC_BIN:-}" ]]; then
   log "building mosaic (release)"
   cargo build --release --locked -q -p mosaic-cli
-  MOSAIC_BIN=$ROOT/target/release/mosaic
+  MOSAIC_BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release/mosaic
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mosaic-bench-server.XXXXXX")
