@@ -97,6 +97,7 @@ pub fn open(
         Box::new(
             DecodeReaderBytesBuilder::new()
                 .bom_sniffing(true)
+                .strip_bom(true)
                 .utf8_passthru(true)
                 .build(file),
         )

@@ -167,7 +167,9 @@ impl<R: Read + Send> RecordSource for JsonLines<R> {
 
 /// CSV with a mapping: each data row becomes one report.
 pub struct CsvRows<R: Read> {
-    reader: csv::Reader<R>,
+    reader: csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, R>>,
+    /// The csv crate counts a CRLF row's line from its `\n`, one too low; we add it back.
+    line_offset: u64,
     bound: Bound,
     header_len: usize,
     record: csv::StringRecord,
@@ -177,11 +179,20 @@ pub struct CsvRows<R: Read> {
 impl<R: Read + Send> CsvRows<R> {
     /// Reads the header and binds the mapping to it; a missing column is a mapping error.
     pub fn new(reader: R, mapping: Mapping) -> Result<Self, String> {
+        // Peek at the head (decoders may return a few bytes per read) to see the line ends.
+        let mut reader = reader;
+        let mut head = Vec::with_capacity(1 << 16);
+        (&mut reader)
+            .take(1 << 16)
+            .read_to_end(&mut head)
+            .map_err(|e| format!("cannot read the file: {e}"))?;
+        let crlf = head.windows(2).any(|w| w == b"\r\n");
+        let buffered = std::io::Cursor::new(head).chain(reader);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(mapping.delimiter())
             .flexible(true)
             .has_headers(true)
-            .from_reader(reader);
+            .from_reader(buffered);
         let header: Vec<String> = reader
             .headers()
             .map_err(|e| format!("cannot read the header row: {e}"))?
@@ -199,6 +210,7 @@ impl<R: Read + Send> CsvRows<R> {
         let bound = Bound::new(mapping, &header)?;
         Ok(CsvRows {
             reader,
+            line_offset: u64::from(crlf),
             bound,
             header_len: header.len(),
             record: csv::StringRecord::new(),
@@ -212,7 +224,10 @@ impl<R: Read + Send> RecordSource for CsvRows<R> {
         let ok = match self.reader.read_record(&mut self.record) {
             Ok(ok) => ok,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| p.line() + self.line_offset)
+                    .unwrap_or(0);
                 if let csv::ErrorKind::Io(_) = e.kind() {
                     return Some(Err(std::io::Error::other(e.to_string())));
                 }
@@ -231,7 +246,11 @@ impl<R: Read + Send> RecordSource for CsvRows<R> {
         if !ok {
             return None;
         }
-        let line = self.record.position().map(|p| p.line()).unwrap_or(0);
+        let line = self
+            .record
+            .position()
+            .map(|p| p.line() + self.line_offset)
+            .unwrap_or(0);
         let fields: Vec<String> = self.record.iter().map(str::to_owned).collect();
         let raw = truncate_raw(fields.join(&self.delimiter.to_string()));
         if fields.len() != self.header_len {

@@ -537,3 +537,25 @@ fn rejects_carry_the_rule_code() {
         json!("dangling_reference")
     );
 }
+
+/// Windows exports: a UTF-8 byte-order mark and CRLF line ends. The header is read and
+/// reject line numbers are the physical lines.
+#[tokio::test]
+async fn bom_and_crlf_csv_keep_header_and_line_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = store(dir.path()).await;
+    let mapping = "[source]\nagency = \"de-bpol\"\n[report]\nreport_type = { value = \"interception\" }\nsource_ref = \"ref\"\nreported_at = \"date\"\nhandling = { value = \"H0\" }\ntlp = { value = \"GREEN\" }\nclassification = { value = \"restricted\" }\n[[entity]]\nkey = \"p\"\nschema = \"Person\"\nproperties.name = \"name\"\n";
+    let p = dir.path().join("win.csv");
+    let text = "\u{feff}ref,date,name\r\nR1,2025-01-02T03:04:05Z,A\r\nR2,bad,B\r\nR3,2025-01-02T03:04:05Z,C\r\nR4,bad,D\r\n";
+    std::fs::write(&p, text).unwrap();
+    std::fs::write(dir.path().join("win.mapping.toml"), mapping).unwrap();
+    let sum = import_file(&s, &centre().id, &p, &ImportOptions::default(), &Quiet)
+        .await
+        .unwrap();
+    assert_eq!((sum.outcome.inserted, sum.rejected), (2, 2));
+    let lines: Vec<u64> = read_rejects(sum.rejects_file.as_ref().unwrap())
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 5]);
+}
