@@ -388,6 +388,13 @@ mod tests {
 
         #[test]
         fn order_and_case_do_not_change_keys(a in "[A-Z][a-z]{2,9}", b in "[A-Z][a-z]{2,9}") {
+            // Particles glue to the name after them (`Das Neves` = `Dasneves`), so their
+            // place matters by design.
+            let particle = |w: &str| {
+                let w = w.to_lowercase();
+                [ARTICLES, SUN, ABD, PATRONYMIC, EUROPEAN].iter().any(|l| l.contains(&w.as_str()))
+            };
+            prop_assume!(!particle(&a) && !particle(&b));
             prop_assert_eq!(key(&format!("{a} {b}")), key(&format!("{} {a}", b.to_uppercase())));
         }
 
