@@ -377,8 +377,60 @@ pub enum KeyRule {
         shared: Vec<String>,
         conflict: String,
     },
+    /// Organisations or vessels without identifiers, written with the same name and no
+    /// conflicting country: the same thing.
+    SameName { name: String },
     /// Nothing shared.
     Unrelated,
+}
+
+impl std::fmt::Display for KeyRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyRule::Same { shared } => write!(f, "same: share {}", shared.join(", ")),
+            KeyRule::Conflict { shared, conflict } => {
+                write!(f, "different: share {} but {conflict}", shared.join(", "))
+            }
+            KeyRule::SameName { name } => {
+                write!(f, "same: no identifiers, same name ({name})")
+            }
+            KeyRule::Unrelated => f.write_str("unrelated: nothing shared"),
+        }
+    }
+}
+
+impl KeyRule {
+    /// Whether the rule makes the two one thing.
+    pub fn is_same(&self) -> bool {
+        matches!(self, KeyRule::Same { .. } | KeyRule::SameName { .. })
+    }
+}
+
+/// The rule that decides whether two non-person records are one thing: the identifier
+/// rule, and for organisations and vessels that have no identifiers, the same name with
+/// no conflicting country. Clustering and explanations both use it, so an explanation
+/// always names the rule that joined two records.
+pub fn thing_rule(a: &Record, b: &Record) -> KeyRule {
+    let rule = key_rule(a, b);
+    if rule.is_same() || a.schema != b.schema {
+        return rule;
+    }
+    if matches!(
+        a.schema,
+        mosaic_model::Schema::Organization | mosaic_model::Schema::Vessel
+    ) && a.keys.is_empty()
+        && b.keys.is_empty()
+        && (a.country.is_none() || b.country.is_none() || a.country == b.country)
+    {
+        for x in &a.names {
+            if let Some(y) = b.names.iter().find(|y| x.key() == y.key()) {
+                return KeyRule::SameName {
+                    name: format!("{} = {}", x.original, y.original),
+                };
+            }
+        }
+    }
+    rule
 }
 
 /// Kinds of which a thing has exactly one: two records that disagree on one are two

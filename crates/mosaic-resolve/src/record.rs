@@ -372,7 +372,7 @@ pub fn records_of(report: &Report, ctx: &Context) -> Vec<Record> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use mosaic_model::CentreId;
     use serde_json::json;

@@ -26,7 +26,7 @@ use mosaic_store::judgements::{Judgement, JudgementStore, Verdict};
 use mosaic_store::{Scope, Store};
 
 use crate::cluster::Clusters;
-use crate::compare::{self, key_rule, person_gamma, Gamma, KeyRule, Profile, PERSON_FEATURES};
+use crate::compare::{self, person_gamma, thing_rule, Gamma, KeyRule, Profile, PERSON_FEATURES};
 use crate::model::{Contribution, FsModel};
 use crate::record::{records_of, Context, MentionRef, Record};
 use crate::ResolveError;
@@ -38,6 +38,12 @@ pub struct ResolverConfig {
     pub match_probability: f64,
     /// Pairs from here up to `match_probability` go to the review queue.
     pub review_probability: f64,
+    /// Two clusters joined by several links of the review band whose probabilities add
+    /// up to at least this are joined too (unless their profiles conflict): one person
+    /// mentioned many times with rotating phones leaves many name-only links between the
+    /// pieces, a namesake one or two.
+    #[serde(default = "default_corroboration")]
+    pub corroboration: f64,
     /// Blocks with more records than this are not expanded into pairs.
     pub block_cap: usize,
     /// Random pairs drawn to estimate `u`.
@@ -53,6 +59,7 @@ impl Default for ResolverConfig {
         ResolverConfig {
             match_probability: 0.3,
             review_probability: 0.1,
+            corroboration: default_corroboration(),
             block_cap: 300,
             u_sample_pairs: 300_000,
             em_max_iterations: 100,
@@ -60,6 +67,10 @@ impl Default for ResolverConfig {
             threads: 0,
         }
     }
+}
+
+fn default_corroboration() -> f64 {
+    2.0
 }
 
 /// Why two records are linked.
@@ -160,7 +171,7 @@ impl std::fmt::Display for PairExplanation {
             )?;
         }
         if let Some(r) = &self.rule {
-            writeln!(f, "  identifier rule: {r:?}")?;
+            writeln!(f, "  rule: {r}")?;
         }
         if let Some(j) = &self.judgement {
             writeln!(
@@ -359,21 +370,7 @@ fn score_pair(records: &[Record], i: u32, j: u32) -> Option<Scored> {
     if a.schema == Schema::Person {
         Some(Scored::Person(i, j, encode(&person_gamma(a, b))))
     } else {
-        match key_rule(a, b) {
-            KeyRule::Same { .. } => Some(Scored::Rule(i, j)),
-            _ => {
-                // Organisations and vessels without identifiers: same name, no
-                // conflicting country.
-                let named = matches!(a.schema, Schema::Organization | Schema::Vessel)
-                    && a.keys.is_empty()
-                    && b.keys.is_empty()
-                    && a.names
-                        .iter()
-                        .any(|x| b.names.iter().any(|y| x.key() == y.key()))
-                    && (a.country.is_none() || b.country.is_none() || a.country == b.country);
-                named.then_some(Scored::Rule(i, j))
-            }
-        }
+        thing_rule(a, b).is_same().then_some(Scored::Rule(i, j))
     }
 }
 
@@ -803,14 +800,14 @@ impl Resolver {
                 self.used[i] = true;
                 continue;
             }
-            if l.probability < self.cfg.match_probability {
+            if l.probability < self.cfg.review_probability {
                 continue;
             }
             let key = (l.a.min(l.b), l.a.max(l.b));
             if self.judged.contains_key(&key) {
                 continue; // not_same, unsure, or same (already applied)
             }
-            if l.probability < STRONG {
+            if l.probability < STRONG.max(self.cfg.match_probability) {
                 weak.push(i);
                 continue;
             }
@@ -821,22 +818,46 @@ impl Resolver {
         // Phase 2: weak links (a name and little else) between the clusters phase 1
         // built, by the total evidence between two clusters: a record that resembles a
         // whole cluster of mentions of one person joins it rather than a namesake it
-        // happens to resemble as much once. Profile conflicts still stop a merge.
-        let mut support: HashMap<(u32, u32), (f64, usize)> = HashMap::new();
+        // happens to resemble as much once. Two clusters are joined when their best link
+        // reaches the match probability, or when links of the review band corroborate
+        // each other (see `ResolverConfig::corroboration`). Profile conflicts still stop
+        // a merge.
+        struct Support {
+            order: f64,
+            sum_p: f64,
+            max_p: f64,
+            best: usize,
+        }
+        let mut support: HashMap<(u32, u32), Support> = HashMap::new();
         for &i in &weak {
             let l = &self.links[i];
             let (ra, rb) = (c.find(l.a), c.find(l.b));
             if ra == rb {
                 continue;
             }
-            let e = support.entry((ra.min(rb), ra.max(rb))).or_insert((0.0, i));
-            e.0 += l.weight.max(0.0) + 1.0;
+            let e = support.entry((ra.min(rb), ra.max(rb))).or_insert(Support {
+                order: 0.0,
+                sum_p: 0.0,
+                max_p: 0.0,
+                best: i,
+            });
+            e.order += l.weight.max(0.0) + 1.0;
+            e.sum_p += l.probability;
+            if l.probability > e.max_p {
+                e.max_p = l.probability;
+                e.best = i;
+            }
         }
-        let mut order: Vec<((u32, u32), (f64, usize))> = support.into_iter().collect();
-        order.sort_by(|x, y| y.1 .0.total_cmp(&x.1 .0).then(x.0.cmp(&y.0)));
-        for ((ra, rb), (_, i)) in order {
+        let mut order: Vec<((u32, u32), Support)> = support
+            .into_iter()
+            .filter(|(_, s)| {
+                s.max_p >= self.cfg.match_probability || s.sum_p >= self.cfg.corroboration
+            })
+            .collect();
+        order.sort_by(|x, y| y.1.order.total_cmp(&x.1.order).then(x.0.cmp(&y.0)));
+        for ((ra, rb), s) in order {
             if join(&mut c, &mut profiles, ra, rb, true) {
-                self.used[i] = true;
+                self.used[s.best] = true;
             }
         }
         self.clusters = c;
@@ -1099,10 +1120,11 @@ impl Resolver {
                 judgement,
             }
         } else {
-            let rule = key_rule(a, b);
-            let p = match &rule {
-                KeyRule::Same { .. } if a.schema == b.schema => 1.0,
-                _ => 0.0,
+            let rule = thing_rule(a, b);
+            let p = if rule.is_same() && a.schema == b.schema {
+                1.0
+            } else {
+                0.0
             };
             PairExplanation {
                 left: a.id.clone(),
@@ -1206,6 +1228,50 @@ pub async fn load_records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn org_report(n: u32, agency: &str, name: &str) -> Report {
+        crate::record::tests::report(serde_json::json!({
+            "agency": agency, "report_type": "intelligence", "source_ref": format!("R-{n}"),
+            "reported_at": "2025-03-01T12:00:00Z", "handling": "H0", "tlp": "AMBER",
+            "classification": "restricted",
+            "entities": [{"key": "net", "schema": "Organization", "properties": {"name": name}}]
+        }))
+    }
+
+    /// A merged entity says which mentions from which agencies were joined and by what
+    /// rule — also when the rule is the name of a thing without identifiers.
+    #[test]
+    fn merged_things_explain_the_rule_that_joined_them() {
+        let ctx = Context::default();
+        let mut records = records_of(
+            &org_report(1, "fr-ocriest", "Réseau Calais–Zeebrugge"),
+            &ctx,
+        );
+        records.extend(records_of(
+            &org_report(2, "be-police", "reseau calais zeebrugge"),
+            &ctx,
+        ));
+        records.extend(records_of(&org_report(3, "uk-nca", "Other network"), &ctx));
+        let r = Resolver::build(records, &[], ResolverConfig::default());
+        let id = r.records()[0].id.clone();
+        let view = r.cluster(&id).unwrap();
+        let agencies: Vec<&str> = view
+            .members
+            .iter()
+            .map(|m| m.mentions[0].agency.as_str())
+            .collect();
+        assert_eq!(view.members.len(), 2, "{agencies:?}");
+        assert!(agencies.contains(&"fr-ocriest") && agencies.contains(&"be-police"));
+        assert_eq!(view.links.len(), 1);
+        let link = &view.links[0];
+        assert_eq!(link.probability, 1.0);
+        assert!(
+            matches!(link.rule, Some(KeyRule::SameName { .. })),
+            "{:?}",
+            link.rule
+        );
+        assert!(link.to_string().contains("same name"), "{link}");
+    }
 
     #[test]
     fn gamma_codes_round_trip() {
