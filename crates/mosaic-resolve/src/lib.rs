@@ -29,7 +29,8 @@ pub use key::{IdentifierKey, KeyKind, Normalized};
 pub use name::NameForm;
 pub use record::{records_of, Context, Record};
 pub use resolver::{
-    load_records, ClusterView, PairExplanation, ResolveStats, Resolver, ResolverConfig, ReviewItem,
+    load_records, ClusterView, Corroboration, PairExplanation, ResolveStats, Resolver,
+    ResolverConfig, ReviewItem,
 };
 
 /// Errors of resolution.

@@ -144,6 +144,19 @@ pub struct PairExplanation {
     /// The analyst's judgement of the pair, if any (it overrides the score).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judgement: Option<Judgement>,
+    /// Set when this link joined two clusters below the match probability because other
+    /// links between the same two clusters corroborate it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corroborated: Option<Corroboration>,
+}
+
+/// The review-band links between two clusters that, together, joined them.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct Corroboration {
+    /// Links between the two clusters (this one included).
+    pub links: usize,
+    /// Their probabilities added up (at least `ResolverConfig::corroboration`).
+    pub probability_sum: f64,
 }
 
 /// One line of an explanation.
@@ -172,6 +185,13 @@ impl std::fmt::Display for PairExplanation {
         }
         if let Some(r) = &self.rule {
             writeln!(f, "  rule: {r}")?;
+        }
+        if let Some(c) = &self.corroborated {
+            writeln!(
+                f,
+                "  joined with {} links between the two groups, probabilities adding up to {:.2}",
+                c.links, c.probability_sum
+            )?;
         }
         if let Some(j) = &self.judgement {
             writeln!(
@@ -217,6 +237,8 @@ pub struct Resolver {
     links: Vec<Link>,
     /// Links used to join clusters (indexes into `links`).
     used: Vec<bool>,
+    /// Used links that joined two clusters by corroboration (index into `links`).
+    corroborated: HashMap<usize, Corroboration>,
     judged: HashMap<(u32, u32), Judgement>,
     clusters: Clusters,
     /// Birth dates and nationalities of each cluster of persons (by root).
@@ -691,6 +713,7 @@ impl Resolver {
             model,
             links,
             used: Vec::new(),
+            corroborated: HashMap::new(),
             judged: HashMap::new(),
             profiles: HashMap::new(),
             stats,
@@ -793,6 +816,7 @@ impl Resolver {
                 .then((x.a, x.b).cmp(&(y.a, y.b)))
         });
         self.used = vec![false; self.links.len()];
+        self.corroborated.clear();
         // Phase 1: strong links, strongest first.
         let mut weak: Vec<usize> = Vec::new();
         for (i, l) in self.links.iter().enumerate() {
@@ -823,6 +847,7 @@ impl Resolver {
         // each other (see `ResolverConfig::corroboration`). Profile conflicts still stop
         // a merge.
         struct Support {
+            n: usize,
             order: f64,
             sum_p: f64,
             max_p: f64,
@@ -836,11 +861,13 @@ impl Resolver {
                 continue;
             }
             let e = support.entry((ra.min(rb), ra.max(rb))).or_insert(Support {
+                n: 0,
                 order: 0.0,
                 sum_p: 0.0,
                 max_p: 0.0,
                 best: i,
             });
+            e.n += 1;
             e.order += l.weight.max(0.0) + 1.0;
             e.sum_p += l.probability;
             if l.probability > e.max_p {
@@ -858,6 +885,15 @@ impl Resolver {
         for ((ra, rb), s) in order {
             if join(&mut c, &mut profiles, ra, rb, true) {
                 self.used[s.best] = true;
+                if s.max_p < self.cfg.match_probability {
+                    self.corroborated.insert(
+                        s.best,
+                        Corroboration {
+                            links: s.n,
+                            probability_sum: s.sum_p,
+                        },
+                    );
+                }
             }
         }
         self.clusters = c;
@@ -1118,6 +1154,7 @@ impl Resolver {
                 features,
                 rule: None,
                 judgement,
+                corroborated: None,
             }
         } else {
             let rule = thing_rule(a, b);
@@ -1140,6 +1177,7 @@ impl Resolver {
                 features: Vec::new(),
                 rule: Some(rule),
                 judgement,
+                corroborated: None,
             }
         }
     }
@@ -1159,7 +1197,9 @@ impl Resolver {
         let mut links = Vec::new();
         for (k, l) in self.links.iter().enumerate() {
             if self.used.get(k).copied().unwrap_or(false) && self.clusters.root(l.a) == root {
-                links.push(self.explain_idx(l.a, l.b));
+                let mut e = self.explain_idx(l.a, l.b);
+                e.corroborated = self.corroborated.get(&k).copied();
+                links.push(e);
             }
         }
         let judgements: Vec<Judgement> = self
