@@ -20,8 +20,14 @@
 //! one `WHERE` on the report and superseding a version touches one row.
 #![forbid(unsafe_code)]
 
+mod accounts;
+mod agreements;
+mod audit;
+mod copy;
+mod judgements;
 mod migrations;
 mod notify;
+mod permissions;
 mod sql;
 mod url;
 
@@ -38,8 +44,8 @@ use sqlx::{Connection, Postgres, QueryBuilder, Row};
 
 use mosaic_model::{Agency, Centre, EntityId, Report, ReportId, Rule};
 use mosaic_store::{
-    Checkpoint, ImportState, Reject, ReportQuery, Result, Scope, Stats, Store, StoreError,
-    StoredReport, StoredStatement, WriteBatch, WriteOutcome,
+    Checkpoint, ImportState, Reject, ReportQuery, ReportVersion, Result, Scope, Stats, Store,
+    StoreError, StoredReport, StoredStatement, WriteBatch, WriteOutcome,
 };
 
 pub use crate::migrations::SCHEMA_VERSION;
@@ -522,6 +528,61 @@ impl Store for PgStore {
                 })
             })
             .collect()
+    }
+
+    async fn report_versions(
+        &self,
+        scope: &Scope,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<ReportVersion>> {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {REPORT_COLS}, r.seq, r.current FROM reports r WHERE r.seq > "
+        ));
+        qb.push_bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .push(" AND ");
+        push_scope(&mut qb, scope);
+        qb.push(" ORDER BY r.seq LIMIT ")
+            .push_bind(i64::from(limit.clamp(1, 10_000)));
+        let rows = qb.build().fetch_all(&self.pool).await.map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReportVersion {
+                    stored: stored_report(r)?,
+                    seq: r.get::<i64, _>(4) as u64,
+                    current: r.get(5),
+                })
+            })
+            .collect()
+    }
+
+    async fn restore_versions(&self, versions: &[ReportVersion]) -> Result<u64> {
+        if versions.is_empty() {
+            return Ok(0);
+        }
+        let prepared = versions
+            .iter()
+            .map(|v| copy::checked(v).map(|p| (v, p)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        let n = copy::restore_versions(&mut tx, prepared).await?;
+        tx.commit().await.map_err(backend)?;
+        Ok(n)
+    }
+
+    async fn imports(&self) -> Result<Vec<ImportState>> {
+        let sql = format!("SELECT {} FROM imports ORDER BY source", copy::IMPORT_COLS);
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(rows.iter().map(copy::import_state).collect())
+    }
+
+    async fn restore_import(&self, state: &ImportState, rejects: &[Reject]) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(backend)?;
+        copy::restore_import(&mut tx, state, rejects).await?;
+        tx.commit().await.map_err(backend)
     }
 
     async fn report(&self, scope: &Scope, id: &ReportId) -> Result<Option<StoredReport>> {

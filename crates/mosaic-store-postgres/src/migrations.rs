@@ -12,7 +12,14 @@ use mosaic_store::{Result, StoreError};
 use crate::backend;
 
 /// Append only: never edit a released migration.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_accounts.sql"),
+    include_str!("../migrations/0003_judgements.sql"),
+    include_str!("../migrations/0004_audit.sql"),
+    include_str!("../migrations/0005_agreements.sql"),
+    include_str!("../migrations/0006_permissions.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

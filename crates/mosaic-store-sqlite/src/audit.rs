@@ -10,7 +10,7 @@ use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::Row;
 
 use mosaic_audit::{seal, AuditEvent, AuditRecord, Head, IndexColumns, GENESIS};
-use mosaic_store::audit::{AuditQuery, AuditStore};
+use mosaic_store::audit::{check_continues, AuditQuery, AuditStore};
 use mosaic_store::{Result, StoreError};
 
 use crate::sql::micros;
@@ -110,6 +110,24 @@ impl AuditStore for SqliteStore {
         let mut w = self.writer.lock().await;
         Self::begin(&mut w).await?;
         let r = append_all(&mut w.conn, events.iter().cloned()).await;
+        Self::finish(&mut w, r).await
+    }
+
+    async fn restore_audit(&self, records: &[AuditRecord]) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut w = self.writer.lock().await;
+        Self::begin(&mut w).await?;
+        let r = async {
+            let (seq, hash) = head(&mut w.conn).await?;
+            check_continues(Some(&Head { seq, hash }), records)?;
+            for rec in records {
+                insert(&mut w.conn, rec).await?;
+            }
+            Ok(())
+        }
+        .await;
         Self::finish(&mut w, r).await
     }
 

@@ -111,6 +111,54 @@ impl JudgementStore for SqliteStore {
         let rows = q.fetch_all(&self.readers).await.map_err(backend)?;
         rows.iter().map(row).collect()
     }
+
+    async fn judgements_page(
+        &self,
+        scope: &Scope,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Judgement>> {
+        let (clause, f, times) = visible(scope);
+        let sql = format!(
+            "SELECT {COLS} FROM judgements j WHERE j.seq > ? AND {clause} ORDER BY j.seq LIMIT ?"
+        );
+        let mut q = sqlx::query(&sql).bind(after);
+        for _ in 0..times {
+            q = f.bind(q);
+        }
+        let rows = q
+            .bind(i64::from(limit.clamp(1, 10_000)))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(row).collect()
+    }
+
+    async fn restore_judgements(&self, judgements: &[Judgement]) -> Result<()> {
+        let js = judgements.to_vec();
+        self.with_tx(move |c| {
+            Box::pin(async move {
+                for j in &js {
+                    sqlx::query(
+                        "INSERT INTO judgements (seq, left_id, right_id, verdict, author, reason, at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(j.seq)
+                    .bind(j.left.as_str())
+                    .bind(j.right.as_str())
+                    .bind(j.verdict.as_str())
+                    .bind(&j.author)
+                    .bind(&j.reason)
+                    .bind(micros(&j.at))
+                    .execute(&mut *c)
+                    .await
+                    .map_err(backend)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 mod accounts;
 mod agreements;
 mod audit;
+mod copy;
 mod judgements;
 mod migrations;
 mod permissions;
@@ -33,8 +34,8 @@ use tokio::sync::Mutex;
 
 use mosaic_model::{Agency, Centre, EntityId, Report, ReportId, Rule};
 use mosaic_store::{
-    Checkpoint, ImportState, Reject, ReportQuery, Result, Scope, Stats, Store, StoreError,
-    StoredReport, StoredStatement, WriteBatch, WriteOutcome,
+    Checkpoint, ImportState, Reject, ReportQuery, ReportVersion, Result, Scope, Stats, Store,
+    StoreError, StoredReport, StoredStatement, WriteBatch, WriteOutcome,
 };
 
 use crate::sql::{from_micros, micros, ScopeSql};
@@ -425,6 +426,68 @@ impl Store for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn report_versions(
+        &self,
+        scope: &Scope,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<ReportVersion>> {
+        let f = ScopeSql::new(scope);
+        let sql = format!(
+            "SELECT {REPORT_COLS}, r.seq, r.current FROM reports r WHERE r.seq > ? AND {} \
+             ORDER BY r.seq LIMIT ?",
+            f.clause
+        );
+        let mut q = sqlx::query(&sql).bind(i64::try_from(after).unwrap_or(i64::MAX));
+        q = f.bind(q);
+        let rows = q
+            .bind(i64::from(limit.clamp(1, 10_000)))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(backend)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReportVersion {
+                    stored: stored_report(r)?,
+                    seq: r.get::<i64, _>(4) as u64,
+                    current: r.get::<i64, _>(5) != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn restore_versions(&self, versions: &[ReportVersion]) -> Result<u64> {
+        if versions.is_empty() {
+            return Ok(0);
+        }
+        for v in versions {
+            copy::checked(v)?;
+        }
+        let mut w = self.writer.lock().await;
+        Self::begin(&mut w).await?;
+        let r = copy::restore_versions(&mut w.conn, versions).await;
+        Self::finish(&mut w, r).await
+    }
+
+    async fn imports(&self) -> Result<Vec<ImportState>> {
+        let sql = format!(
+            "SELECT source, {} FROM imports ORDER BY source",
+            copy::IMPORT_COLS
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(backend)?;
+        Ok(rows.iter().map(copy::import_state).collect())
+    }
+
+    async fn restore_import(&self, state: &ImportState, rejects: &[Reject]) -> Result<()> {
+        let mut w = self.writer.lock().await;
+        Self::begin(&mut w).await?;
+        let r = copy::restore_import(&mut w.conn, state, rejects).await;
+        Self::finish(&mut w, r).await
     }
 
     async fn report(&self, scope: &Scope, id: &ReportId) -> Result<Option<StoredReport>> {

@@ -119,76 +119,66 @@ impl PermissionStore for SqliteStore {
         .map_err(backend)?;
         Ok(n > 0)
     }
+
+    async fn permission_requests_page(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<PermissionRequest>> {
+        let sql =
+            format!("SELECT {COLS} FROM permission_requests WHERE id > ? ORDER BY id LIMIT ?");
+        let rows = sqlx::query(&sql)
+            .bind(after)
+            .bind(i64::from(limit.clamp(1, 10_000)))
+            .fetch_all(&self.readers)
+            .await
+            .map_err(backend)?;
+        rows.iter().map(row).collect()
+    }
+
+    async fn restore_permission_requests(&self, requests: &[PermissionRequest]) -> Result<()> {
+        let rs = requests.to_vec();
+        self.with_tx(move |c| {
+            Box::pin(async move {
+                // An explicit id above the AUTOINCREMENT counter moves the counter too.
+                let sql = format!("INSERT INTO permission_requests ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                for r in &rs {
+                    sqlx::query(&sql)
+                        .bind(r.id)
+                        .bind(r.report_id.as_str())
+                        .bind(r.provider.as_str())
+                        .bind(r.requester.as_str())
+                        .bind(&r.requested_by)
+                        .bind(&r.purpose)
+                        .bind(r.status.as_str())
+                        .bind(&r.decided_by)
+                        .bind(micros(&r.requested_at))
+                        .bind(r.decided_at.as_ref().map(micros))
+                        .execute(&mut *c)
+                        .await
+                        .map_err(backend)?;
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mosaic_store::conformance_permissions::PermissionHarness;
+    use std::sync::Arc;
 
-    fn req(report: &str, provider: &str, requester: &str) -> NewPermissionRequest {
-        NewPermissionRequest {
-            report_id: ReportId::parse(report).unwrap(),
-            provider: AgencyId::parse(provider).unwrap(),
-            requester: AgencyId::parse(requester).unwrap(),
-            requested_by: "user:fr-ncc:usr:1".into(),
-            purpose: "case 42: prosecution file".into(),
-            at: Utc::now(),
+    async fn make() -> PermissionHarness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).await.unwrap();
+        PermissionHarness {
+            permissions: Arc::new(store),
+            keep: Box::new(dir),
         }
     }
 
-    #[tokio::test]
-    async fn request_grant_refuse_and_list() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = SqliteStore::open(dir.path()).await.unwrap();
-        let paf = AgencyId::parse("fr-paf").unwrap();
-        let gn = AgencyId::parse("fr-gn").unwrap();
-        let douane = AgencyId::parse("fr-douane").unwrap();
-        let rid = ReportId::parse("fr-ncc:rep:r1").unwrap();
-        let a = s
-            .request_permission(&req("fr-ncc:rep:r1", "fr-paf", "fr-gn"))
-            .await
-            .unwrap();
-        assert_eq!(a.status, PermissionStatus::Pending);
-        assert!(!s.permission_granted(&rid, &gn).await.unwrap());
-        // only the provider decides; another agency's attempt is like no request at all
-        assert!(s
-            .decide_permission(a.id, &douane, true, "user:x", Utc::now())
-            .await
-            .unwrap()
-            .is_none());
-        let g = s
-            .decide_permission(a.id, &paf, true, "user:p", Utc::now())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(g.status, PermissionStatus::Granted);
-        assert!(s.permission_granted(&rid, &gn).await.unwrap());
-        assert!(!s.permission_granted(&rid, &douane).await.unwrap());
-        // decided once
-        assert!(s
-            .decide_permission(a.id, &paf, false, "user:p", Utc::now())
-            .await
-            .unwrap()
-            .is_none());
-        let b = s
-            .request_permission(&req("fr-ncc:rep:r2", "fr-paf", "fr-douane"))
-            .await
-            .unwrap();
-        let r = s
-            .decide_permission(b.id, &paf, false, "user:p", Utc::now())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(r.status, PermissionStatus::Refused);
-        assert_eq!(s.permissions_of(&paf).await.unwrap().len(), 2);
-        assert_eq!(s.permissions_of(&gn).await.unwrap().len(), 1);
-        assert_eq!(s.permissions_of(&douane).await.unwrap().len(), 1);
-        assert!(s
-            .request_permission(&NewPermissionRequest {
-                purpose: " ".into(),
-                ..req("fr-ncc:rep:r3", "fr-paf", "fr-gn")
-            })
-            .await
-            .is_err());
-    }
+    mosaic_store::conformance_permission_tests!(make());
 }

@@ -67,6 +67,33 @@ pub trait AuditStore: Send + Sync {
 
     /// Entries matching the query's columns, in sequence order.
     async fn audit_search(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>>;
+
+    /// Appends entries read from another store exactly as they are (body, hash, sequence
+    /// numbers), in one serialised transaction: for copying a chain so that it still
+    /// verifies. Refuses, writing nothing, entries that do not continue the head
+    /// (sequence number and `prev`) or each other.
+    async fn restore_audit(&self, records: &[AuditRecord]) -> Result<()>;
+}
+
+/// Checks that `records` continue the chain at `head` (sequence numbers one apart, each
+/// `prev` the hash before it); what [`AuditStore::restore_audit`] requires.
+pub fn check_continues(head: Option<&mosaic_audit::Head>, records: &[AuditRecord]) -> Result<()> {
+    let (mut seq, mut hash) = match head {
+        Some(h) => (h.seq, h.hash.clone()),
+        None => (0, mosaic_audit::GENESIS.to_owned()),
+    };
+    for r in records {
+        let prev = r.columns.as_ref().map(|c| c.prev.as_str());
+        if r.seq != seq + 1 || prev != Some(hash.as_str()) {
+            return Err(StoreError::Invalid(format!(
+                "audit entry {} does not continue the chain after entry {seq}",
+                r.seq
+            )));
+        }
+        seq = r.seq;
+        hash = r.hash.clone();
+    }
+    Ok(())
 }
 
 /// Rows read per page while walking the whole log.

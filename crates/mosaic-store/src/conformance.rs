@@ -42,6 +42,20 @@ macro_rules! conformance_tests {
             checkpoint_and_rejects_commit_with_the_batch,
             empty_batch_is_fine
         );
+        $crate::conformance_tests!(@pair $make;
+            versions_and_imports_copy_verbatim
+        );
+    };
+    (@pair $make:expr; $($name:ident),+) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let a: $crate::conformance::Harness = $make.await;
+                let b: $crate::conformance::Harness = $make.await;
+                $crate::conformance::$name(&*a.store, &*b.store).await;
+                drop((a, b));
+            }
+        )+
     };
     (@each $make:expr; $($name:ident),+) => {
         $(
@@ -646,4 +660,111 @@ pub async fn empty_batch_is_fine(store: &dyn Store) {
         WriteOutcome::default()
     );
     assert_eq!(store.stats(&all()).await.unwrap().reports, 0);
+}
+
+/// Copying every report version and import into an empty store keeps versions, arrival
+/// times, current flags, write order, statements and rejects; bad input writes nothing.
+pub async fn versions_and_imports_copy_verbatim(from: &dyn Store, to: &dyn Store) {
+    init(from).await;
+    init(to).await;
+    let mut changed = plain(1, "fr-paf");
+    changed.narrative = Some("corrected".into());
+    let cp = Checkpoint {
+        source: "sha256:feed".into(),
+        file_name: "paf.jsonl".into(),
+        records_done: 4,
+        finished: true,
+    };
+    let reject = Reject {
+        line: 3,
+        field: "tlp".into(),
+        rule: Rule::Vocabulary,
+        message: "unknown TLP".into(),
+        raw: "{\"tlp\":\"PINK\"}".into(),
+    };
+    from.write(&WriteBatch {
+        reports: vec![plain(1, "fr-paf"), plain(2, "fr-gn")],
+        rejects: vec![reject.clone()],
+        checkpoint: Some(cp.clone()),
+    })
+    .await
+    .unwrap();
+    from.write(&WriteBatch {
+        reports: vec![changed.clone(), plain(3, "fr-paf")],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let versions = from.report_versions(&all(), 0, 100).await.unwrap();
+    assert_eq!(versions.len(), 4);
+    assert!(versions.windows(2).all(|w| w[0].seq < w[1].seq));
+    let ids: Vec<(String, u32, bool)> = versions
+        .iter()
+        .map(|v| (v.stored.report.id.to_string(), v.stored.version, v.current))
+        .collect();
+    let r1 = plain(1, "fr-paf").id.to_string();
+    assert_eq!(ids[0], (r1.clone(), 1, false));
+    assert_eq!(ids[2], (r1, 2, true));
+    assert!(ids[1].2 && ids[3].2);
+    // paging continues after the last position seen
+    let tail = from
+        .report_versions(&all(), versions[1].seq, 100)
+        .await
+        .unwrap();
+    assert_eq!(tail, versions[2..].to_vec());
+    // a restricted scope sees only the versions it may see
+    let gn = Scope::restricted(filter(Some(&["fr-gn"])), "conformance test");
+    assert_eq!(from.report_versions(&gn, 0, 100).await.unwrap().len(), 1);
+
+    // a version whose hash does not match its report is refused, and nothing is written
+    let mut bad = versions.clone();
+    bad[3].stored.content_hash = versions[0].stored.content_hash.clone();
+    assert!(to.restore_versions(&bad).await.is_err());
+    assert!(to.report_versions(&all(), 0, 100).await.unwrap().is_empty());
+
+    let statements = to.restore_versions(&versions[..2]).await.unwrap();
+    assert_eq!(statements, 2 * plain(1, "fr-paf").statements().len() as u64);
+    to.restore_versions(&versions[2..]).await.unwrap();
+    // an (id, version) already held is refused
+    assert!(to.restore_versions(&versions[..1]).await.is_err());
+    let copied = to.report_versions(&all(), 0, 100).await.unwrap();
+    let strip = |v: &[ReportVersion]| -> Vec<(StoredReport, bool)> {
+        v.iter().map(|v| (v.stored.clone(), v.current)).collect()
+    };
+    assert_eq!(strip(&copied), strip(&versions));
+    assert_eq!(
+        to.stats(&all()).await.unwrap().statements,
+        from.stats(&all()).await.unwrap().statements
+    );
+    let e = changed.statements()[0].entity_id.clone();
+    assert_eq!(
+        to.entity(&all(), &e).await.unwrap(),
+        from.entity(&all(), &e).await.unwrap()
+    );
+    // a later write continues the copied history
+    let mut again = changed.clone();
+    again.narrative = Some("corrected twice".into());
+    let out = to
+        .write(&WriteBatch {
+            reports: vec![again.clone()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.new_versions, 1);
+    assert_eq!(
+        to.report(&all(), &again.id).await.unwrap().unwrap().version,
+        3
+    );
+
+    // imports
+    let states = from.imports().await.unwrap();
+    assert_eq!(states.len(), 1);
+    assert_eq!(states[0].checkpoint, cp);
+    to.restore_import(&states[0], &from.import_rejects(&cp.source).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(to.imports().await.unwrap(), states);
+    assert_eq!(to.import_rejects(&cp.source).await.unwrap(), vec![reject]);
+    assert!(to.restore_import(&states[0], &[]).await.is_err());
 }

@@ -36,7 +36,8 @@ macro_rules! conformance_audit_tests {
             nothing_is_truncated,
             checkpoints_sign_the_head,
             the_export_verifies_offline,
-            search_filters_by_column
+            search_filters_by_column,
+            a_copied_chain_verifies_and_continues
         );
     };
     (@each $make:expr; $($name:ident),+) => {
@@ -265,4 +266,26 @@ pub async fn search_filters_by_column(s: &dyn AuditStore) {
     paged.after = Some(27);
     paged.limit = 2;
     assert_eq!(seqs(s.audit_search(&paged).await.unwrap()), vec![28, 29]);
+}
+
+pub async fn a_copied_chain_verifies_and_continues(s: &dyn AuditStore) {
+    // A chain sealed elsewhere (another store), restored verbatim.
+    let mut prev = mosaic_audit::GENESIS.to_owned();
+    let records: Vec<mosaic_audit::AuditRecord> = (1..=5u64)
+        .map(|n| {
+            let r = mosaic_audit::seal(&event(n), n, &prev);
+            prev = r.hash.clone();
+            r
+        })
+        .collect();
+    // not continuing the (empty) head: refused, nothing written
+    assert!(s.restore_audit(&records[1..]).await.is_err());
+    assert!(s.audit_head().await.unwrap().is_none());
+    s.restore_audit(&records[..3]).await.unwrap();
+    s.restore_audit(&records[3..]).await.unwrap();
+    assert_eq!(s.audit_range(1, 100).await.unwrap(), records);
+    assert!(s.restore_audit(&records[4..]).await.is_err());
+    let next = s.append_audit(&event(6)).await.unwrap();
+    assert_eq!(next.seq, 6);
+    assert_verifies(s, 6).await;
 }

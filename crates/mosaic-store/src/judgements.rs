@@ -144,6 +144,20 @@ pub trait JudgementStore: Send + Sync {
     /// Every judgement (the full history, retractions included) that involves `entity`
     /// and that the scope may see, ordered by `seq`.
     async fn judgement_history(&self, scope: &Scope, entity: &EntityId) -> Result<Vec<Judgement>>;
+
+    /// Every judgement the scope may see with `seq > after`, in `seq` order, at most
+    /// `limit` (for copying a store).
+    async fn judgements_page(
+        &self,
+        scope: &Scope,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Judgement>>;
+
+    /// Stores judgements exactly as given, `seq` included, in one transaction; later
+    /// judgements are numbered after the largest. Refuses a `seq` already held (for
+    /// copying into an empty store).
+    async fn restore_judgements(&self, judgements: &[Judgement]) -> Result<()>;
 }
 
 /// The judgement conformance suite: every backend's [`JudgementStore`] runs these.
@@ -176,7 +190,8 @@ pub mod conformance {
                 pair_order_is_canonical,
                 later_judgement_wins_and_history_is_kept,
                 invalid_judgements_are_refused,
-                hidden_entities_hide_their_judgements
+                hidden_entities_hide_their_judgements,
+                judgements_restore_verbatim
             );
         };
         (@each $make:expr; $($name:ident),+) => {
@@ -376,6 +391,57 @@ pub mod conformance {
         );
         assert!(js.current_judgements(&only_paf).await.unwrap().is_empty());
         assert_eq!(js.current_judgements(&sys()).await.unwrap().len(), 2);
+    }
+
+    pub async fn judgements_restore_verbatim(store: &dyn Store, js: &dyn JudgementStore) {
+        let (a, b, secret) = setup(store).await;
+        let j = |seq: i64, left: &EntityId, right: &EntityId, verdict: Verdict| Judgement {
+            seq,
+            left: left.clone().min(right.clone()),
+            right: left.clone().max(right.clone()),
+            verdict,
+            author: "fr-ncc:usr:analyst1".into(),
+            reason: format!("copied {seq}"),
+            at: t(seq),
+        };
+        let copied = vec![
+            j(4, &person(&a), &person(&b), Verdict::Same),
+            j(9, &person(&a), &person(&secret), Verdict::NotSame),
+            j(12, &person(&a), &person(&b), Verdict::Retracted),
+        ];
+        js.restore_judgements(&copied).await.unwrap();
+        assert_eq!(js.judgements_page(&sys(), 0, 100).await.unwrap(), copied);
+        assert_eq!(
+            js.judgements_page(&sys(), 4, 1).await.unwrap(),
+            copied[1..2].to_vec()
+        );
+        // the scope applies: the secret entity's pair stays hidden
+        let restricted = Scope::restricted(
+            LabelFilter {
+                agencies: None,
+                max_classification: Classification::Restricted,
+                max_tlp: Tlp::Amber,
+                handling: HandlingCode::ALL.iter().copied().collect(),
+            },
+            "judgement conformance",
+        );
+        assert_eq!(
+            js.judgements_page(&restricted, 0, 100).await.unwrap().len(),
+            2
+        );
+        // new judgements are numbered after the copied ones
+        let next = js
+            .record_judgement(&judge(&person(&b), &phone(&b), Verdict::Unsure, 20))
+            .await
+            .unwrap();
+        assert!(next.seq > 12, "{}", next.seq);
+        // a seq already held is refused, and nothing of the batch is written
+        let clash = vec![
+            j(30, &person(&b), &phone(&a), Verdict::Same),
+            j(9, &person(&b), &phone(&a), Verdict::Same),
+        ];
+        assert!(js.restore_judgements(&clash).await.is_err());
+        assert_eq!(js.judgements_page(&sys(), 0, 100).await.unwrap().len(), 4);
     }
 }
 

@@ -35,6 +35,8 @@ pub mod conformance_accounts;
 pub mod conformance_agreements;
 #[cfg(feature = "conformance")]
 pub mod conformance_audit;
+#[cfg(feature = "conformance")]
+pub mod conformance_permissions;
 pub mod judgements;
 pub mod permissions;
 
@@ -259,6 +261,17 @@ pub struct StoredReport {
     pub stored_at: DateTime<Utc>,
 }
 
+/// One report version as stored, current or superseded: what copying a store between
+/// backends (`mosaic migrate`) reads and writes, so versions, arrival times and the
+/// current flag survive the move unchanged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReportVersion {
+    /// Position in the store's write order. A copy keeps the order, not the numbers.
+    pub seq: u64,
+    pub stored: StoredReport,
+    pub current: bool,
+}
+
 /// A statement with the provenance and labels of the report that asserts it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredStatement {
@@ -339,6 +352,43 @@ pub trait Store: Send + Sync {
         value: &str,
         limit: u32,
     ) -> Result<Vec<StoredStatement>>;
+    /// Every version of every report the scope may see — superseded ones too — in the
+    /// order they were stored, after position `after` (0 for the start), at most `limit`.
+    /// For copying a store; the administrator's `mosaic migrate` reads with system scope.
+    async fn report_versions(
+        &self,
+        scope: &Scope,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<ReportVersion>> {
+        let _ = (scope, after, limit);
+        Err(self.cannot_copy())
+    }
+    /// Appends report versions exactly as given — version numbers, arrival times,
+    /// current flags — in the given order, in one transaction, deriving the statements
+    /// from each report as [`Store::write`] does. Refuses (writing nothing) a version
+    /// whose content hash does not match its report, or an `(id, version)` already held.
+    /// Returns the number of statements written. For copying into an empty store.
+    async fn restore_versions(&self, versions: &[ReportVersion]) -> Result<u64> {
+        let _ = versions;
+        Err(self.cannot_copy())
+    }
+    /// The state of every import, ordered by source.
+    async fn imports(&self) -> Result<Vec<ImportState>> {
+        Err(self.cannot_copy())
+    }
+    /// Stores one import's state and its rejects exactly as given (times and counts
+    /// included), in one transaction. For copying a store; refuses a source it holds.
+    async fn restore_import(&self, state: &ImportState, rejects: &[Reject]) -> Result<()> {
+        let _ = (state, rejects);
+        Err(self.cannot_copy())
+    }
+
+    /// The error of the copy methods on a store that does not implement them (wrappers
+    /// in tests); both backends implement them.
+    fn cannot_copy(&self) -> StoreError {
+        StoreError::Invalid(format!("the {} store cannot be copied", self.backend()))
+    }
     /// Counts of what the scope may see.
     async fn stats(&self, scope: &Scope) -> Result<Stats>;
     /// Every current report the scope may see, ordered by `(reported_at, id)`, streamed

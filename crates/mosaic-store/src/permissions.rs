@@ -87,4 +87,13 @@ pub trait PermissionStore: Send + Sync {
     async fn permissions_of(&self, agency: &AgencyId) -> Result<Vec<PermissionRequest>>;
     /// Whether `requester` holds a granted permission for `report`.
     async fn permission_granted(&self, report: &ReportId, requester: &AgencyId) -> Result<bool>;
+    /// Every request with `id > after`, in id order, at most `limit` (for copying a store).
+    async fn permission_requests_page(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<PermissionRequest>>;
+    /// Stores requests exactly as given (ids, states, decisions), in one transaction;
+    /// later requests get ids after the largest. Refuses an id already held.
+    async fn restore_permission_requests(&self, requests: &[PermissionRequest]) -> Result<()>;
 }

@@ -165,3 +165,50 @@ async fn concurrent_opens_migrate_once() {
     }
     db.drop_now().await;
 }
+
+/// Two processes (two stores, two pools) appending to one audit chain, in single entries
+/// and batches, spawned on separate tasks: the chain stays one total order — gap-free
+/// sequence numbers, each entry sealed against the one before — and verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_audit_appenders_in_two_processes_keep_one_chain() {
+    use mosaic_store::audit::{verify, AuditStore};
+    use mosaic_store::conformance_audit::event;
+
+    let db = TestDb::create().await;
+    let stores = [Arc::new(db.store().await), Arc::new(db.store().await)];
+    let mut tasks = Vec::new();
+    for w in 0..6u64 {
+        let s = stores[(w % 2) as usize].clone();
+        tasks.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..10u64 {
+                if i % 4 == 3 {
+                    let batch: Vec<_> = (0..3).map(|k| event(w * 1000 + i * 10 + k)).collect();
+                    let recs = s.append_audit_batch(&batch).await.unwrap();
+                    // a batch is contiguous: nobody slips in between its entries
+                    assert!(recs.windows(2).all(|p| p[1].seq == p[0].seq + 1));
+                    seqs.extend(recs.iter().map(|r| r.seq));
+                } else {
+                    seqs.push(s.append_audit(&event(w * 1000 + i)).await.unwrap().seq);
+                }
+            }
+            seqs
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let total = 6 * (8 + 2 * 3);
+    assert_eq!(all, (1..=total).collect::<Vec<u64>>());
+    let head = stores[1].audit_head().await.unwrap().unwrap();
+    assert_eq!(head.seq, total);
+    let report = verify(&*stores[0], Default::default()).await.unwrap();
+    assert!(report.problem.is_none(), "{report:?}");
+    assert_eq!(report.entries, total);
+    for s in &stores {
+        s.close().await;
+    }
+    db.drop_now().await;
+}

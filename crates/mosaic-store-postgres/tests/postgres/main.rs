@@ -5,6 +5,7 @@
 mod bulk;
 mod concurrency;
 mod conformance;
+mod facets;
 mod notify;
 mod schema;
 mod secrets;
