@@ -5,6 +5,7 @@
 mod cmd_accounts;
 mod cmd_agreement;
 mod cmd_audit;
+mod cmd_migrate;
 mod cmd_resolve;
 mod cmd_search;
 mod cmd_serve;
@@ -21,7 +22,10 @@ use clap::{Args, Parser, Subcommand};
 
 use mosaic_io::{export_jsonl, import_file, ImportOptions};
 use mosaic_model::{Centre, CentreId};
-use mosaic_store::{AccountStore, DynStore, Scope, Store, StoreError};
+use mosaic_store::agreements::AgreementStore;
+use mosaic_store::permissions::PermissionStore;
+use mosaic_store::{AccountStore, AuditStore, DynStore, JudgementStore, Scope, Store, StoreError};
+use mosaic_store_postgres::PgStore;
 use mosaic_store_sqlite::SqliteStore;
 
 use crate::config::Config;
@@ -41,7 +45,9 @@ struct Cli {
     /// Config file [default: <data dir>/mosaic.toml if it exists].
     #[arg(long, global = true, env = "MOSAIC_CONFIG")]
     config: Option<PathBuf>,
-    /// Use PostgreSQL instead of the embedded store (postgres://…).
+    /// Use PostgreSQL instead of the embedded store (postgres://…). Prefer the
+    /// environment variable or the config file: a password on the command line is
+    /// visible to other users of the machine.
     #[arg(
         long,
         global = true,
@@ -90,6 +96,8 @@ enum Command {
     Search(cmd_search::SearchArgs),
     /// Generate a scenario: every agency's files in its own format, plus ground truth.
     Sim(cmd_sim::SimArgs),
+    /// Copy everything from one store to another (data folder ↔ PostgreSQL), then verify.
+    Migrate(cmd_migrate::MigrateArgs),
 }
 
 #[derive(Args)]
@@ -224,31 +232,27 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Audit(c) => {
             let s = if cmd_audit::needs_store(&c) {
-                Some(open_sqlite(&cfg, false).await?)
+                Some(open(&cfg, false).await?)
             } else {
                 None
             };
-            cmd_audit::run(
-                c,
-                s.as_deref().map(|s| s as &dyn mosaic_store::AuditStore),
-                &cfg.data_dir,
-            )
-            .await
+            cmd_audit::run(c, s.as_ref().map(|s| &*s.audit), &cfg.data_dir).await
         }
         Command::Agreement(c) => {
-            let s = open_sqlite(&cfg, false).await?;
-            cmd_agreement::run(c, &*s, &*s, &cfg.data_dir).await
+            let st = open(&cfg, false).await?;
+            cmd_agreement::run(c, &*st.agreements, &*st.audit, &cfg.data_dir).await
         }
         Command::Sim(a) => cmd_sim::run(a),
+        Command::Migrate(a) => cmd_migrate::run(a).await,
         Command::Resolve(a) => {
-            let s = open_sqlite(&cfg, false).await?;
-            centre_of(&*s, &cfg).await?;
-            cmd_resolve::run(s.clone(), s, a).await
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_resolve::run(st.data, st.judgements, a).await
         }
         Command::ExportResolution(a) => {
-            let s = open_sqlite(&cfg, false).await?;
-            centre_of(&*s, &cfg).await?;
-            cmd_resolve::run_export(s.clone(), s, a).await
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_resolve::run_export(st.data, st.judgements, a).await
         }
         Command::Search(a) => {
             let st = open(&cfg, false).await?;
@@ -259,19 +263,105 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 /// The store's facets, all backed by the same database.
-struct Stores {
-    data: DynStore,
-    accounts: Arc<dyn AccountStore>,
-    permissions: Arc<dyn mosaic_store::permissions::PermissionStore>,
+pub(crate) struct Stores {
+    pub data: DynStore,
+    pub accounts: Arc<dyn AccountStore>,
+    pub permissions: Arc<dyn PermissionStore>,
+    pub judgements: Arc<dyn JudgementStore>,
+    pub audit: Arc<dyn AuditStore>,
+    pub agreements: Arc<dyn AgreementStore>,
+    /// Where the store lives, safe to show: the data folder, or the database URL with
+    /// its password removed.
+    pub location: String,
+}
+
+impl Stores {
+    fn of<S>(s: Arc<S>, location: String) -> Stores
+    where
+        S: Store + AccountStore + PermissionStore + JudgementStore + AuditStore + AgreementStore,
+        S: 'static,
+    {
+        Stores {
+            data: s.clone(),
+            accounts: s.clone(),
+            permissions: s.clone(),
+            judgements: s.clone(),
+            audit: s.clone(),
+            agreements: s,
+            location,
+        }
+    }
+}
+
+/// Where a store lives: a data folder (the embedded store) or a PostgreSQL database.
+pub(crate) enum Location {
+    DataDir(PathBuf),
+    Postgres(String),
+}
+
+impl Location {
+    /// A `postgres://` (or `postgresql://`) URL names a database; anything else is a path.
+    pub fn parse(s: &str) -> Location {
+        if mosaic_store_postgres::is_postgres_url(s) {
+            Location::Postgres(s.to_owned())
+        } else {
+            Location::DataDir(PathBuf::from(s))
+        }
+    }
+
+    /// Safe to print: a URL loses its password.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::DataDir(p) => p.display().to_string(),
+            Location::Postgres(url) => mosaic_store_postgres::redact(url),
+        }
+    }
+
+    /// Opens every facet. `create` allows a new data folder; a PostgreSQL database must
+    /// exist already (its tables are created on first open).
+    pub async fn open(&self, create: bool) -> Result<Stores> {
+        match self {
+            Location::Postgres(url) => {
+                // Errors name the server by its redacted URL only.
+                let s = PgStore::connect(url).await?;
+                let shown = s.redacted_url().to_owned();
+                Ok(Stores::of(Arc::new(s), shown))
+            }
+            Location::DataDir(dir) => {
+                if !create && !dir.join(mosaic_store_sqlite::DB_FILE).exists() {
+                    bail!(
+                        "{} is not a Mosaic data folder: run `mosaic --data-dir {} init` (or `mosaic demo`) first",
+                        dir.display(),
+                        dir.display()
+                    );
+                }
+                let store = SqliteStore::open(dir)
+                    .await
+                    .with_context(|| format!("opening the store in {}", dir.display()))?;
+                Ok(Stores::of(Arc::new(store), dir.display().to_string()))
+            }
+        }
+    }
+}
+
+/// The configured store: PostgreSQL for a `postgres://` URL (flag, environment or config
+/// file), else SQLite in the data folder.
+fn configured(cfg: &Config) -> Result<Location> {
+    match &cfg.file.store.database_url {
+        Some(url) if mosaic_store_postgres::is_postgres_url(url) => {
+            Ok(Location::Postgres(url.clone()))
+        }
+        Some(_) => bail!(
+            "unsupported database URL scheme; use postgres://… or leave it unset for the embedded store"
+        ),
+        None => Ok(Location::DataDir(cfg.data_dir.clone())),
+    }
 }
 
 async fn open(cfg: &Config, create: bool) -> Result<Stores> {
-    let sqlite = open_sqlite(cfg, create).await?;
-    Ok(Stores {
-        data: sqlite.clone(),
-        accounts: sqlite.clone(),
-        permissions: sqlite,
-    })
+    let st = configured(cfg)?.open(create).await?;
+    tracing::debug!(store = %st.location, backend = st.data.backend(), "store open");
+    Ok(st)
 }
 
 /// Opens the configured store: PostgreSQL for a `postgres://` URL, else SQLite in the
@@ -280,34 +370,20 @@ async fn open_store(cfg: &Config, create: bool) -> Result<DynStore> {
     Ok(open(cfg, create).await?.data)
 }
 
-async fn open_sqlite(cfg: &Config, create: bool) -> Result<Arc<SqliteStore>> {
-    if let Some(url) = &cfg.file.store.database_url {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            bail!("PostgreSQL support is not built into this binary yet (issue #4)");
-        }
-        bail!("unsupported database URL scheme; use postgres://… or leave it unset for the embedded store");
-    }
-    if !create && !cfg.data_dir.join(mosaic_store_sqlite::DB_FILE).exists() {
-        bail!(
-            "{} is not a Mosaic data folder: run `mosaic --data-dir {} init` (or `mosaic demo`) first",
-            cfg.data_dir.display(),
-            cfg.data_dir.display()
-        );
-    }
-    let store = SqliteStore::open(&cfg.data_dir)
-        .await
-        .with_context(|| format!("opening the store in {}", cfg.data_dir.display()))?;
-    Ok(Arc::new(store))
-}
-
 async fn centre_of(store: &dyn Store, cfg: &Config) -> Result<Centre> {
     match store.centre().await {
         Ok(c) => Ok(c),
-        Err(StoreError::NotInitialised) => bail!(
-            "{} is not a Mosaic data folder yet: run `mosaic --data-dir {} init` first",
-            cfg.data_dir.display(),
-            cfg.data_dir.display()
-        ),
+        Err(StoreError::NotInitialised) => match configured(cfg)? {
+            Location::Postgres(url) => bail!(
+                "the database {} is not initialised yet: run `mosaic init` with the same database URL first",
+                mosaic_store_postgres::redact(&url)
+            ),
+            Location::DataDir(_) => bail!(
+                "{} is not a Mosaic data folder yet: run `mosaic --data-dir {} init` first",
+                cfg.data_dir.display(),
+                cfg.data_dir.display()
+            ),
+        },
         Err(e) => Err(e.into()),
     }
 }
@@ -334,11 +410,12 @@ async fn init(mut cfg: Config, a: InitArgs) -> Result<()> {
             centre.country
         );
     }
-    let store = open_store(&cfg, true).await?;
+    let st = open(&cfg, true).await?;
+    let store = st.data;
     match store.centre().await {
         Ok(existing) if existing.id != centre.id => bail!(
             "{} already belongs to centre {}; ids minted there would change — use another data folder",
-            cfg.data_dir.display(),
+            st.location,
             existing.id
         ),
         _ => {}
@@ -351,9 +428,7 @@ async fn init(mut cfg: Config, a: InitArgs) -> Result<()> {
     };
     println!(
         "Initialised centre {} ({}) in {}",
-        centre.id,
-        centre.name,
-        cfg.data_dir.display()
+        centre.id, centre.name, st.location
     );
     if let Some(p) = path {
         println!("Configuration: {}", p.display());
