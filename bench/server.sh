@@ -13,7 +13,8 @@
 # The data folder is fresh: the demo scenario (`mosaic demo --no-serve`) plus, through
 # the API, ENTITY_REPORTS (default 10) reports of the border police that all mention one
 # person, the entity fetched. Requests authenticate with an API token of the border
-# police (`Authorization: Bearer`), as an agency's system does. Only 127.0.0.1 is used;
+# police (`Authorization: Bearer`), as an agency's system does, and state a purpose
+# (`X-Mosaic-Purpose`; entity reads need one); every request is written to the audit trail. Only 127.0.0.1 is used;
 # every run is bounded by DURATION. Needs wrk (Debian: apt-get install wrk) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -142,9 +143,11 @@ EOF
 load() { # name url [wrk args...]
   local name=$1 url=$2
   shift 2
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s -H "Authorization: Bearer $TOKEN" "$@" "$url" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s -H "Authorization: Bearer $TOKEN" \
+    -H "X-Mosaic-Purpose: task:load benchmark" "$@" "$url" >/dev/null
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
-    -H "Authorization: Bearer $TOKEN" "$@" "$url" | tee "$WORK/$name.out" >&2
+    -H "Authorization: Bearer $TOKEN" -H "X-Mosaic-Purpose: task:load benchmark" "$@" "$url" |
+    tee "$WORK/$name.out" >&2
   if grep -q "Non-2xx\|Socket errors" "$WORK/$name.out"; then
     log "$name: some requests failed"
     exit 1

@@ -108,6 +108,8 @@ async function login(page, url, user, password) {
   await page.fill("#login-password", password);
   await page.click("form.login button[type=submit]");
   await page.waitForSelector("body[data-loaded=true]", { timeout: 30_000 });
+  // the purpose sent with every request (entity profiles need one)
+  await page.fill("#purpose", "task:e2e walkthrough");
 }
 
 async function logout(page) {

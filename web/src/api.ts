@@ -2,6 +2,8 @@
 // Session cookie + CSRF token echoed in X-CSRF-Token on unsafe methods; errors are
 // RFC 9457 problem documents.
 
+import { purposeHeader } from "./purpose";
+
 export interface FieldError {
   field: string;
   rule: string;
@@ -128,6 +130,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
+  const purpose = purposeHeader();
+  if (purpose) headers["X-Mosaic-Purpose"] = purpose;
   const resp = await fetch(path, {
     method,
     headers,

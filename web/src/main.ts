@@ -9,6 +9,7 @@ import { Timeline } from "./timeline";
 import { h, reportCard, entityLabel } from "./ui";
 import { clearCaches, entityOf, LinkChart, profileView } from "./entity";
 import { reportForm } from "./form";
+import { purposeField } from "./purpose";
 
 performance.mark("mosaic:start");
 const root = document.getElementById("app")!;
@@ -125,6 +126,7 @@ function buildShell(): void {
       h("a", { href: "#/map", id: "nav-map" }, "Situational picture"),
       may("submit_report") ? h("a", { href: "#/report/new", id: "nav-report" }, "New report") : null,
     ),
+    purposeField(),
     h(
       "div",
       { class: "who", id: "who", "aria-label": "Signed in as" },

@@ -108,6 +108,9 @@ pub enum AuditAction {
     Change,
     /// A permission asked for or given (e.g. to disseminate H2 material).
     Grant,
+    /// A user acknowledged the provider's conditions on H3 material (the entry is the
+    /// record of it).
+    Acknowledge,
     /// A check of the audit trail itself.
     Verify,
     /// A signed checkpoint of the chain (see [`checkpoint_event`]).
@@ -125,6 +128,7 @@ impl AuditAction {
         AuditAction::Exchange,
         AuditAction::Change,
         AuditAction::Grant,
+        AuditAction::Acknowledge,
         AuditAction::Verify,
         AuditAction::Checkpoint,
     ];
@@ -140,6 +144,7 @@ impl AuditAction {
             AuditAction::Exchange => "exchange",
             AuditAction::Change => "change",
             AuditAction::Grant => "grant",
+            AuditAction::Acknowledge => "acknowledge",
             AuditAction::Verify => "verify",
             AuditAction::Checkpoint => "checkpoint",
         }
@@ -158,6 +163,9 @@ impl fmt::Display for AuditAction {
 pub enum Outcome {
     Allowed,
     Denied,
+    /// Nothing the actor may see answers to the name (absent or hidden: the two are
+    /// indistinguishable to the actor, and recorded the same).
+    NotFound,
     Error,
 }
 
@@ -166,8 +174,30 @@ impl Outcome {
         match self {
             Outcome::Allowed => "allowed",
             Outcome::Denied => "denied",
+            Outcome::NotFound => "not_found",
             Outcome::Error => "error",
         }
+    }
+}
+
+impl Outcome {
+    pub const ALL: &'static [Outcome] = &[
+        Outcome::Allowed,
+        Outcome::Denied,
+        Outcome::NotFound,
+        Outcome::Error,
+    ];
+
+    /// The outcome with this wire name.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL.iter().copied().find(|o| o.as_str() == s)
+    }
+}
+
+impl AuditAction {
+    /// The action with this wire name.
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        AuditAction::ALL.iter().copied().find(|a| a.as_str() == s)
     }
 }
 

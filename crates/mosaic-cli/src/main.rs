@@ -140,6 +140,13 @@ struct ExportArgs {
     /// Output file; `-` for standard output.
     #[arg(short, long, default_value = "-")]
     out: PathBuf,
+    /// Why (recorded in the audit trail with the operator), e.g. `case:<case id>` or
+    /// `task:backup before migration`.
+    #[arg(
+        long,
+        default_value = "task:whole-store export by the centre administrator"
+    )]
+    purpose: String,
 }
 
 #[derive(Args)]
@@ -214,6 +221,7 @@ async fn run(cli: Cli) -> Result<()> {
                 st.data,
                 st.accounts,
                 Some(st.permissions),
+                Some(st.audit),
                 &cfg.data_dir,
                 Some(&cfg.file.server.bind),
                 a,
@@ -497,28 +505,71 @@ fn describe(s: &mosaic_io::ImportSummary) -> String {
 }
 
 async fn export(cfg: Config, a: ExportArgs) -> Result<()> {
-    let store = open_store(&cfg, false).await?;
+    use mosaic_audit::{AuditAction, AuditEvent, Outcome};
+    let st = open(&cfg, false).await?;
+    let store = st.data;
     centre_of(&*store, &cfg).await?;
+    // The export is recorded, with the operator and purpose, before any data leaves;
+    // its end (count, or failure) is recorded too.
+    let to = if a.out == Path::new("-") {
+        "-".to_owned()
+    } else {
+        a.out.display().to_string()
+    };
+    let entry = |result, detail| {
+        AuditEvent::new(cmd_audit::cli_actor(), AuditAction::Export, result)
+            .object("export")
+            .purpose(a.purpose.clone())
+            .detail(detail)
+    };
+    st.audit
+        .append_audit(&entry(
+            Outcome::Allowed,
+            serde_json::json!({"to": to, "stage": "started"}),
+        ))
+        .await
+        .context("recording the export in the audit trail")?;
     // The administrator's whole-store export; per-user exports go through the API.
     let scope = Scope::system("export by the centre administrator (CLI)");
-    let n = if a.out == Path::new("-") {
-        let stdout = std::io::stdout();
-        export_jsonl(
-            &*store,
-            &scope,
-            std::io::BufWriter::with_capacity(1 << 16, stdout),
-            |_| {},
-        )
-        .await?
-    } else {
-        let tmp = a.out.with_extension("partial");
-        let f =
-            std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        let n = export_jsonl(&*store, &scope, std::io::BufWriter::new(f), |_| {}).await?;
-        std::fs::rename(&tmp, &a.out)?;
-        eprintln!("Exported {n} reports to {}", a.out.display());
-        n
+    let run = async {
+        if a.out == Path::new("-") {
+            let stdout = std::io::stdout();
+            Ok::<u64, anyhow::Error>(
+                export_jsonl(
+                    &*store,
+                    &scope,
+                    std::io::BufWriter::with_capacity(1 << 16, stdout),
+                    |_| {},
+                )
+                .await?,
+            )
+        } else {
+            let tmp = a.out.with_extension("partial");
+            let f = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
+            let n = export_jsonl(&*store, &scope, std::io::BufWriter::new(f), |_| {}).await?;
+            std::fs::rename(&tmp, &a.out)?;
+            eprintln!("Exported {n} reports to {}", a.out.display());
+            Ok(n)
+        }
     };
+    let (result, detail, out) = match run.await {
+        Ok(n) => (
+            Outcome::Allowed,
+            serde_json::json!({"to": to, "stage": "finished", "reports": n}),
+            Ok(n),
+        ),
+        Err(e) => (
+            Outcome::Error,
+            serde_json::json!({"to": to, "stage": "failed", "error": e.to_string()}),
+            Err(e),
+        ),
+    };
+    st.audit
+        .append_audit(&entry(result, detail))
+        .await
+        .context("recording the end of the export in the audit trail")?;
+    let n = out?;
     tracing::info!(reports = n, "export finished");
     Ok(())
 }
@@ -630,6 +681,7 @@ async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
         st.data,
         st.accounts,
         Some(st.permissions),
+        Some(st.audit),
         &cfg.data_dir,
         Some(&cfg.file.server.bind),
         args,

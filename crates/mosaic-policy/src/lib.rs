@@ -69,6 +69,9 @@ pub enum Action {
     GrantPermission,
     /// See permission requests that concern one's agency.
     ListPermissions,
+    /// The data-protection officer's views: search and verify the audit trail, every
+    /// H2 permission request.
+    ReadAudit,
 }
 
 impl Action {
@@ -87,6 +90,7 @@ impl Action {
         Action::RequestPermission,
         Action::GrantPermission,
         Action::ListPermissions,
+        Action::ReadAudit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -105,6 +109,7 @@ impl Action {
             Action::RequestPermission => "request_permission",
             Action::GrantPermission => "grant_permission",
             Action::ListPermissions => "list_permissions",
+            Action::ReadAudit => "read_audit",
         }
     }
 

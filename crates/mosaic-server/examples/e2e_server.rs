@@ -109,7 +109,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = ServerConfig::local_http(port, dir.clone());
     let listener = tokio::net::TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(store.clone(), store, config);
+    // every request the browser makes is audited, as under `mosaic serve`
+    let state = AppState::new(store.clone(), store.clone(), config).with_audit(store);
     let (app, _) = api::router(state);
     println!("LISTENING http://{addr}");
     let stop = async {

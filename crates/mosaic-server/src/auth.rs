@@ -263,82 +263,94 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
-        let now = Utc::now();
-        let accounts = &state.0.accounts;
-        if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
-            let v = v.to_str().map_err(|_| ApiError::unauthenticated())?;
-            let token = v
-                .strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-                .map(str::trim)
-                .ok_or_else(ApiError::unauthenticated)?;
-            if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
-                return Err(ApiError::unauthenticated());
-            }
-            let t = accounts
-                .token_by_hash(&sha256_hex(token))
-                .await?
-                .filter(|t| t.is_active(now))
-                .ok_or_else(ApiError::unauthenticated)?;
-            if t.last_used_at
-                .is_none_or(|u| (now - u).num_seconds() >= TOUCH_EVERY_SECS)
-            {
-                accounts.touch_token(&t.id, now).await?;
-            }
-            let principal = Principal::Token {
-                token_id: t.id.clone(),
-                created_by: t.created_by.clone(),
-                grant: grant_of(&t),
-            };
-            return Ok(Caller {
-                principal,
-                via: AuthVia::Token(Box::new(t)),
-            });
-        }
-
-        let token =
-            cookie(&parts.headers, state.cookie_name()).ok_or_else(ApiError::unauthenticated)?;
-        if token.len() != 64 {
-            return Err(ApiError::unauthenticated());
-        }
-        let hash = sha256_hex(&token);
-        let session: Session = accounts
-            .session(&hash, now)
-            .await?
-            .ok_or_else(ApiError::unauthenticated)?;
-        let idle = chrono::Duration::from_std(state.0.config.limits.session_idle)
-            .unwrap_or(chrono::Duration::minutes(30));
-        if now - session.last_seen_at > idle {
-            accounts.delete_session(&hash).await?;
-            return Err(ApiError::unauthenticated());
-        }
-        let rec = accounts
-            .user(&session.user_id)
-            .await?
-            .filter(|r| !r.user.disabled)
-            .ok_or_else(ApiError::unauthenticated)?;
-        if unsafe_method(&parts.method) {
-            let sent = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !ct_eq(sent, session.csrf_token.expose()) {
-                return Err(ApiError::csrf());
-            }
-        }
-        if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
-            accounts.touch_session(&hash, now).await?;
-        }
-        Ok(Caller {
-            principal: Principal::User(rec.user),
-            via: AuthVia::Session {
-                token_hash: session.token_hash,
-                csrf_token: session.csrf_token,
-                expires_at: session.expires_at,
-            },
-        })
+        let caller = authenticate(parts, state).await?;
+        crate::audit_log::on_caller(
+            parts,
+            mosaic_audit::Actor::new(
+                caller.principal.actor(),
+                Some(caller.principal.agency().clone()),
+            ),
+        )?;
+        Ok(caller)
     }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> ApiResult<Caller> {
+    let now = Utc::now();
+    let accounts = &state.0.accounts;
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION) {
+        let v = v.to_str().map_err(|_| ApiError::unauthenticated())?;
+        let token = v
+            .strip_prefix("Bearer ")
+            .or_else(|| v.strip_prefix("bearer "))
+            .map(str::trim)
+            .ok_or_else(ApiError::unauthenticated)?;
+        if !token.starts_with(TOKEN_PREFIX) || token.len() > 200 {
+            return Err(ApiError::unauthenticated());
+        }
+        let t = accounts
+            .token_by_hash(&sha256_hex(token))
+            .await?
+            .filter(|t| t.is_active(now))
+            .ok_or_else(ApiError::unauthenticated)?;
+        if t.last_used_at
+            .is_none_or(|u| (now - u).num_seconds() >= TOUCH_EVERY_SECS)
+        {
+            accounts.touch_token(&t.id, now).await?;
+        }
+        let principal = Principal::Token {
+            token_id: t.id.clone(),
+            created_by: t.created_by.clone(),
+            grant: grant_of(&t),
+        };
+        return Ok(Caller {
+            principal,
+            via: AuthVia::Token(Box::new(t)),
+        });
+    }
+
+    let token =
+        cookie(&parts.headers, state.cookie_name()).ok_or_else(ApiError::unauthenticated)?;
+    if token.len() != 64 {
+        return Err(ApiError::unauthenticated());
+    }
+    let hash = sha256_hex(&token);
+    let session: Session = accounts
+        .session(&hash, now)
+        .await?
+        .ok_or_else(ApiError::unauthenticated)?;
+    let idle = chrono::Duration::from_std(state.0.config.limits.session_idle)
+        .unwrap_or(chrono::Duration::minutes(30));
+    if now - session.last_seen_at > idle {
+        accounts.delete_session(&hash).await?;
+        return Err(ApiError::unauthenticated());
+    }
+    let rec = accounts
+        .user(&session.user_id)
+        .await?
+        .filter(|r| !r.user.disabled)
+        .ok_or_else(ApiError::unauthenticated)?;
+    if unsafe_method(&parts.method) {
+        let sent = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !ct_eq(sent, session.csrf_token.expose()) {
+            return Err(ApiError::csrf());
+        }
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
+        accounts.touch_session(&hash, now).await?;
+    }
+    Ok(Caller {
+        principal: Principal::User(rec.user),
+        via: AuthVia::Session {
+            token_hash: session.token_hash,
+            csrf_token: session.csrf_token,
+            expires_at: session.expires_at,
+        },
+    })
 }
 
 // ---- extractors whose rejections are problems -------------------------------------------

@@ -17,6 +17,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod audit_log;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use mosaic_store::{AccountStore, Store};
 
 pub use admin::{ensure_demo_accounts, DemoAccount, DEMO_ACCOUNTS};
+pub use audit_log::{AuditLog, Purpose, PURPOSE_HEADER};
 pub use config::{Limits, ServerConfig, TlsConfig};
 pub use state::AppState;
 
@@ -62,6 +64,17 @@ pub struct Server {
     tls: Option<Arc<rustls::ServerConfig>>,
     app: axum::Router,
     local: SocketAddr,
+    state: AppState,
+}
+
+/// The store facets a server uses besides the data store and the accounts.
+#[derive(Clone, Default)]
+pub struct Facets {
+    /// Recorded H2 permissions.
+    pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
+    /// The audit trail every API request is written to. Without it, entries go to the
+    /// server log only (a warning says so at start).
+    pub audit: Option<Arc<dyn mosaic_store::AuditStore>>,
 }
 
 impl Server {
@@ -81,6 +94,25 @@ impl Server {
         permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
         config: ServerConfig,
     ) -> Result<Server, ServerError> {
+        Self::bind_facets(
+            store,
+            accounts,
+            Facets {
+                permissions,
+                audit: None,
+            },
+            config,
+        )
+        .await
+    }
+
+    /// [`Server::bind`] with every optional store facet; what `mosaic serve` uses.
+    pub async fn bind_facets(
+        store: Arc<dyn Store>,
+        accounts: Arc<dyn AccountStore>,
+        facets: Facets,
+        config: ServerConfig,
+    ) -> Result<Server, ServerError> {
         config.check().map_err(ServerError::Config)?;
         let tls = tls::server_config(&config.tls, &config.data_dir)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
@@ -91,15 +123,22 @@ impl Server {
             })?;
         let local = listener.local_addr()?;
         let mut state = AppState::new(store, accounts, config);
-        if let Some(p) = permissions {
+        if let Some(p) = facets.permissions {
             state = state.with_permissions(p);
         }
-        let (app, _) = api::router(state);
+        match facets.audit {
+            Some(a) => state = state.with_audit(a),
+            None => {
+                tracing::warn!("no audit store: API requests are recorded in the server log only")
+            }
+        }
+        let (app, _) = api::router(state.clone());
         Ok(Server {
             listener,
             tls,
             app,
             local,
+            state,
         })
     }
 
@@ -140,6 +179,8 @@ impl Server {
                     .await?
             }
         }
+        // Requests have finished; export streams may have queued their closing entries.
+        self.state.0.audit.close().await;
         tracing::info!("mosaic server stopped");
         Ok(())
     }

@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub pseudonym_key: mosaic_policy::protect::PseudonymKey,
     /// Recorded H2 permissions, when the backend keeps them.
     pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
+    /// The audit trail every API request is recorded in.
+    pub audit: crate::audit_log::AuditLog,
 }
 
 impl AppState {
@@ -60,7 +62,23 @@ impl AppState {
             jobs: Default::default(),
             pseudonym_key,
             permissions: None,
+            audit: crate::audit_log::AuditLog::new(None),
         }))
+    }
+
+    /// Records every API request in this audit store (call before serving). Without it
+    /// entries only go to the server log.
+    pub fn with_audit(self, audit: Arc<dyn mosaic_store::AuditStore>) -> AppState {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.audit = crate::audit_log::AuditLog::new(Some(audit));
+                AppState(Arc::new(inner))
+            }
+            Err(shared) => {
+                tracing::warn!("state already shared; audit store not attached");
+                AppState(shared)
+            }
+        }
     }
 
     /// Enables the H2 permission workflow with this store (call before serving).

@@ -89,9 +89,17 @@ impl TestServer {
         let mut config = ServerConfig::local_http(0, dir.path().join("data"));
         f(&mut config);
         let tls = config.tls.enabled();
-        let server = Server::bind(store.clone(), store.clone(), config)
-            .await
-            .unwrap();
+        let server = Server::bind_facets(
+            store.clone(),
+            store.clone(),
+            mosaic_server::Facets {
+                permissions: Some(store.clone()),
+                audit: Some(store.clone()),
+            },
+            config,
+        )
+        .await
+        .unwrap();
         let url = server.url();
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -183,6 +191,7 @@ impl Sess {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_str(&self.cookie).unwrap());
         h.insert("x-csrf-token", HeaderValue::from_str(&self.csrf).unwrap());
+        h.insert(PURPOSE, HeaderValue::from_static(TEST_PURPOSE));
         h
     }
 
@@ -190,12 +199,19 @@ impl Sess {
     fn cookie_only(&self) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(COOKIE, HeaderValue::from_str(&self.cookie).unwrap());
+        h.insert(PURPOSE, HeaderValue::from_static(TEST_PURPOSE));
         h
     }
 }
 
+/// Every request of these tests states a purpose (the audit tests check what happens
+/// without one).
+const PURPOSE: &str = "x-mosaic-purpose";
+const TEST_PURPOSE: &str = "task:end-to-end test";
+
 fn bearer(token: &str) -> HeaderMap {
     let mut h = HeaderMap::new();
+    h.insert(PURPOSE, HeaderValue::from_static(TEST_PURPOSE));
     h.insert(
         AUTHORIZATION,
         HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),

@@ -183,6 +183,11 @@ async fn login(client: &reqwest::Client, url: &str, username: &str) -> HeaderMap
         "x-csrf-token",
         HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
     );
+    // a stated purpose, so entity reads and exports are exercised too
+    h.insert(
+        "x-mosaic-purpose",
+        HeaderValue::from_static("task:leak suite"),
+    );
     h
 }
 
@@ -237,9 +242,17 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         .unwrap();
 
     let config = ServerConfig::local_http(0, dir.path().join("data"));
-    let server = Server::bind_with(store.clone(), store.clone(), Some(store.clone()), config)
-        .await
-        .unwrap();
+    let server = Server::bind_facets(
+        store.clone(),
+        store.clone(),
+        mosaic_server::Facets {
+            permissions: Some(store.clone()),
+            audit: Some(store.clone()),
+        },
+        config,
+    )
+    .await
+    .unwrap();
     let url = server.url();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -263,6 +276,21 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         .json()
         .await
         .unwrap();
+    // The audit views (tag `audit`) show the trail itself: which object ids were
+    // acted on, by whom, for what purpose — by design every id, never content. Only the
+    // data-protection officer may use them; everyone else must get 403.
+    let audit_routes: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, item)| {
+            item.get("get")
+                .and_then(|g| g["tags"].as_array())
+                .is_some_and(|t| t.iter().any(|x| x == "audit"))
+        })
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert!(audit_routes.len() >= 2, "{audit_routes:?}");
     let mut get_routes: Vec<String> = doc["paths"]
         .as_object()
         .unwrap()
@@ -354,6 +382,18 @@ async fn nothing_forbidden_appears_on_any_get_route() {
                 let headers = format!("{:?}", r.headers());
                 let mut body = r.text().await.unwrap();
                 calls += 1;
+                if audit_routes.contains(route) {
+                    if w.roles.contains(&UserRole::DataProtectionOfficer) {
+                        assert!(status.is_success(), "dpo GET {path}: {status} {body}");
+                        // ids are what the trail is about; content never is
+                        for f in forbidden.iter().filter(|f| !f.contains(':')) {
+                            assert!(!body.contains(f.as_str()), "GET {path} leaks {f:?}");
+                        }
+                    } else {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{} GET {path}", w.username);
+                    }
+                    continue;
+                }
                 assert!(
                     !status.is_server_error(),
                     "{} GET {path}: {status}",

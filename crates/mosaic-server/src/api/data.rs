@@ -12,13 +12,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use mosaic_model::{AgencyId, EntityId, Report, ReportId};
+use mosaic_audit::{AuditAction, AuditEvent, Outcome};
+use mosaic_model::{AgencyId, EntityId, HandlingCode, Report, ReportId};
 use mosaic_policy::{provider_scope, Action};
 use mosaic_store::{ReportQuery, WriteBatch};
 
 use crate::api::protection::ViewCtx;
 use crate::api::views::{EntityView, ReportDoc, ReportPage, ReportView};
 use crate::api::{page_size, Cursor};
+use crate::audit_log::Audit;
 use crate::auth::{ApiJson, ApiPath, ApiQuery, Caller};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::state::AppState;
@@ -49,6 +51,7 @@ pub struct SubmitResponse {
 )]
 pub async fn submit_report(
     caller: Caller,
+    audit: Audit,
     State(state): State<AppState>,
     ApiJson(value): ApiJson<Value>,
 ) -> ApiResult<Response> {
@@ -57,6 +60,7 @@ pub async fn submit_report(
     let centre = store.centre().await?;
     let report = Report::from_value(&centre.id, &value)
         .map_err(|errs| ApiError::validation(errs.into_iter().map(FieldError::from).collect()))?;
+    audit.object(report.id.as_str());
     let agency = caller.principal.agency();
     if &report.agency != agency {
         return Err(ApiError::forbidden(format!(
@@ -90,6 +94,8 @@ pub async fn submit_report(
     } else {
         (StatusCode::OK, "duplicate")
     };
+    audit.note("result", result);
+    audit.note("statements", out.statements);
     tracing::info!(actor = %caller.principal.actor(), report = %report.id, result, "report submitted");
     let location = format!("/api/v1/reports/{}", report.id);
     Ok((
@@ -115,6 +121,7 @@ pub async fn submit_report(
 )]
 pub async fn get_report(
     caller: Caller,
+    audit: Audit,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ReportView>> {
@@ -127,8 +134,17 @@ pub async fn get_report(
         .report(&scope, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let ctx = ViewCtx::new(&state, &caller.principal).await?;
-    Ok(Json(ctx.report(&r)))
+    let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
+    if r.report.handling == HandlingCode::H3 {
+        ctx.load_acks(&[r.report.id.to_string()]).await?;
+    }
+    let v = ctx.report(&r);
+    audit.object(r.report.id.as_str());
+    audit.note("version", r.version);
+    if v.withheld {
+        audit.note("withheld", "H3 conditions not acknowledged");
+    }
+    Ok(Json(v))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -181,6 +197,7 @@ fn parse_time(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
 )]
 pub async fn list_reports(
     caller: Caller,
+    audit: Audit,
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReportsQuery>,
 ) -> ApiResult<Json<ReportPage>> {
@@ -222,7 +239,21 @@ pub async fn list_reports(
     } else {
         None
     };
-    let ctx = ViewCtx::new(&state, &caller.principal).await?;
+    let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
+    let h3: Vec<String> = rows
+        .iter()
+        .filter(|r| r.report.handling == HandlingCode::H3)
+        .map(|r| r.report.id.to_string())
+        .collect();
+    ctx.load_acks(&h3).await?;
+    // Who saw what: the ids returned, for the data-protection officer.
+    audit.note("count", rows.len());
+    audit.note(
+        "ids",
+        rows.iter()
+            .map(|r| Value::from(r.report.id.as_str()))
+            .collect::<Vec<_>>(),
+    );
     Ok(Json(ReportPage {
         items: rows.iter().map(|r| ctx.report(r)).collect(),
         next_cursor,
@@ -233,23 +264,73 @@ pub async fn list_reports(
 /// ordered by (reported_at, id), streamed. Protected persons are pseudonymised (or left
 /// out, for an asylum applicant and the State they fled) as in every analysis view. The
 /// `Mosaic-Marking-H1` response header carries the marking that applies to every line
-/// whose `handling` is `H1`.
+/// whose `handling` is `H1`. H3 reports whose conditions you have not acknowledged are
+/// left out. Needs a stated purpose (`X-Mosaic-Purpose`); the export is recorded in the
+/// audit trail before the first line leaves, and again with its count when it ends.
 #[utoipa::path(
     get, path = "/api/v1/export", tag = "reports",
     responses((status = 200, description = "JSON Lines, one canonical report per line", body = String, content_type = "application/x-ndjson"))
 )]
-pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn export(
+    caller: Caller,
+    audit: Audit,
+    State(state): State<AppState>,
+) -> ApiResult<Response> {
     caller.require(Action::ExportReports)?;
+    let purpose = audit.require_purpose()?;
     let scope = caller.principal.scope("api: export");
     let store = state.0.store.clone();
     let actor = caller.principal.actor();
-    let ctx = ViewCtx::new(&state, &caller.principal).await?;
+    let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
     let me = caller.principal.agency().clone();
+    audit.object("export");
+    let request_id = audit.request_id();
+    let closing = AuditEvent::new(
+        mosaic_audit::Actor::new(actor.clone(), Some(me.clone())),
+        AuditAction::Export,
+        Outcome::Allowed,
+    )
+    .object("export")
+    .purpose(purpose.text.clone());
+    let closing = match purpose.case.clone() {
+        Some(c) => closing.case(c),
+        None => closing,
+    };
+    audit.note("stage", "started");
+    let audit_state = state.clone();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(16);
+    // Nothing is read before the body is first polled, i.e. after this request's entry
+    // is committed (the audit layer answers only then), so the closing entry always
+    // follows it; and the body ends only when the task drops `tx`, after the closing
+    // entry is written.
+    let (go, started) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
+        if started.await.is_err() {
+            return;
+        }
         let mut n: u64 = 0;
+        let mut withheld: u64 = 0;
+        let mut complete = true;
         let mut stream = store.export(&scope);
         while let Some(item) = stream.next().await {
+            // H3: only what the caller acknowledged leaves
+            let item = match item {
+                Ok(r) if r.report.handling == HandlingCode::H3 => {
+                    match ctx.load_acks(&[r.report.id.to_string()]).await {
+                        Ok(())
+                            if ctx.withheld(r.report.id.as_str(), r.version, HandlingCode::H3) =>
+                        {
+                            withheld += 1;
+                            continue;
+                        }
+                        Ok(()) => Ok(r),
+                        Err(_) => Err(mosaic_store::StoreError::Backend(
+                            "reading H3 acknowledgements".into(),
+                        )),
+                    }
+                }
+                other => other,
+            };
             let msg = match item {
                 // H2 material of another agency needs the provider's recorded permission
                 // (the read scope already keeps it out; this is the dissemination check)
@@ -276,13 +357,31 @@ pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<
             };
             let failed = msg.is_err();
             if tx.send(msg).await.is_err() || failed {
-                return;
+                complete = false;
+                break;
             }
         }
-        tracing::info!(actor = %actor, reports = n, "export streamed");
+        tracing::info!(actor = %actor, reports = n, complete, "export streamed");
+        let mut ev = closing.detail(serde_json::json!({
+            "request_id": request_id,
+            "stage": "finished",
+            "reports": n,
+            "withheld_h3": withheld,
+            "complete": complete,
+        }));
+        if !complete {
+            ev.result = Outcome::Error;
+        }
+        if let Err(e) = audit_state.0.audit.record(ev).await {
+            tracing::error!(error = %e, "the end of an export could not be recorded");
+        }
     });
-    let body =
-        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|x| (x, rx)) });
+    let body = futures::stream::unfold((rx, Some(go)), |(mut rx, mut go)| async move {
+        if let Some(g) = go.take() {
+            let _ = g.send(());
+        }
+        rx.recv().await.map(|x| (x, (rx, go)))
+    });
     Ok((
         [
             (header::CONTENT_TYPE, "application/x-ndjson"),
@@ -301,7 +400,9 @@ pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<
 }
 
 /// An entity with the statements you may see about it, each with its provenance (report,
-/// agency, grading, handling, marking, times).
+/// agency, grading, handling, marking, times). Needs a stated purpose
+/// (`X-Mosaic-Purpose`). Statements of H3 reports whose conditions you have not
+/// acknowledged are left out and the reports listed in `withheld_reports`.
 #[utoipa::path(
     get, path = "/api/v1/entities/{id}", tag = "entities",
     params(("id" = String, Path, description = "Entity id, e.g. `fr-ncc:ent:…`")),
@@ -312,18 +413,33 @@ pub async fn export(caller: Caller, State(state): State<AppState>) -> ApiResult<
 )]
 pub async fn get_entity(
     caller: Caller,
+    audit: Audit,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<EntityView>> {
     caller.require(Action::ReadEntity)?;
+    // Before anything is looked up: the refusal is the same whether or not it exists.
+    audit.require_purpose()?;
     let eid = EntityId::parse(&id).map_err(|_| ApiError::not_found())?;
     let scope = caller.principal.scope("api: read entity");
     let st = state.0.store.entity(&scope, &eid).await?;
     if st.is_empty() {
         return Err(ApiError::not_found());
     }
-    let ctx = ViewCtx::new(&state, &caller.principal).await?;
-    ctx.entity(eid.as_str(), st)
-        .map(Json)
-        .ok_or_else(ApiError::not_found)
+    let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
+    let h3: Vec<String> = st
+        .iter()
+        .filter(|s| s.handling == HandlingCode::H3)
+        .map(|s| s.report_id.to_string())
+        .collect();
+    ctx.load_acks(&h3).await?;
+    let v = ctx
+        .entity(eid.as_str(), st)
+        .ok_or_else(ApiError::not_found)?;
+    audit.object(eid.as_str());
+    audit.note("statements", v.statements.len());
+    if !v.withheld_reports.is_empty() {
+        audit.note("withheld_reports", v.withheld_reports.clone());
+    }
+    Ok(Json(v))
 }

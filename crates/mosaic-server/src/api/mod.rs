@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod data;
+pub mod dpo;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
@@ -42,7 +43,9 @@ Authentication: a browser session (sign in at `/api/v1/auth/login`; the cookie i
 `mosaic_session` on plain local HTTP; unsafe methods must echo the CSRF token from login in `X-CSRF-Token`), \
 or an API token for an agency's system as `Authorization: Bearer mosaic_…`.\n\n\
 Errors are `application/problem+json` (RFC 9457); validation problems list every broken rule in `errors`. \
-Something you may not see is reported as not found (404), never as forbidden."
+Something you may not see is reported as not found (404), never as forbidden.\n\n\
+Purpose: state why in `X-Mosaic-Purpose: case:<case id>` or `task:<what you are doing>` (percent-encoded UTF-8 \
+allowed). Every request is recorded in the audit trail with it; entity reads and exports are refused without one."
     ),
     components(schemas(Problem, FieldError)),
     modifiers(&Common),
@@ -53,6 +56,7 @@ Something you may not see is reported as not found (404), never as forbidden."
         (name = "entities", description = "Entities with their statements and provenance"),
         (name = "admin", description = "Agencies, users and API tokens"),
         (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
+        (name = "audit", description = "The data-protection officer's views: the audit trail, its verification, H2 permission requests"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]
@@ -120,6 +124,11 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
         .flatten()
         {
             let public = is_public(op);
+            if !public {
+                op.parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(purpose_parameter());
+            }
             let has_body = op.request_body.is_some();
             let r = &mut op.responses.responses;
             let mut add = |code: &str, d: &str| {
@@ -148,6 +157,23 @@ fn add_common_responses(doc: &mut OpenApiDoc) {
     }
 }
 
+/// `X-Mosaic-Purpose`, documented on every protected operation.
+fn purpose_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name("X-Mosaic-Purpose")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Why you make this request: `case:<case id>` or `task:<what you are doing>` \
+             (percent-encoded UTF-8 allowed, at most 500 characters). Recorded in the audit \
+             trail; required to read entities and to export.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
 /// The OpenAPI document (it does not depend on the server's state).
 pub fn openapi() -> OpenApiDoc {
     api_routes().1
@@ -173,6 +199,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::totp_disable))
         .routes(routes!(data::submit_report, data::list_reports))
         .routes(routes!(data::get_report))
+        .routes(routes!(dpo::acknowledge_conditions))
         .routes(routes!(data::export))
         .routes(routes!(data::get_entity))
         .routes(routes!(imports::start_import))
@@ -188,6 +215,9 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
             permissions::list_permissions
         ))
         .routes(routes!(permissions::decide_permission))
+        .routes(routes!(dpo::search_audit))
+        .routes(routes!(dpo::verify_audit))
+        .routes(routes!(dpo::all_permissions))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();
@@ -225,6 +255,11 @@ pub fn router(state: AppState) -> (Router, Arc<OpenApiDoc>) {
         .layer(middleware::from_fn_with_state(
             (limits.request_timeout, limits.upload_timeout, tls),
             guard,
+        ))
+        // Outside the timeout, so that a request cut short is recorded too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::audit_log::audit_layer,
         ))
         .layer(
             tower::ServiceBuilder::new()

@@ -93,10 +93,13 @@ fn store(state: &AppState) -> ApiResult<&dyn PermissionStore> {
 )]
 pub async fn request_permission(
     caller: Caller,
+    audit: crate::audit_log::Audit,
     State(state): State<AppState>,
     ApiJson(body): ApiJson<NewPermission>,
 ) -> ApiResult<(StatusCode, Json<PermissionView>)> {
     caller.require(Action::RequestPermission)?;
+    audit.object(body.report_id.clone());
+    audit.note("provider", body.provider.clone());
     let report_id = ReportId::parse(&body.report_id)
         .map_err(|e| ApiError::invalid("report_id", "object_id", e.to_string()))?;
     let provider = AgencyId::parse(&body.provider)
@@ -123,6 +126,7 @@ pub async fn request_permission(
             at: Utc::now(),
         })
         .await?;
+    audit.note("request", p.id);
     tracing::info!(actor = %caller.principal.actor(), id = p.id, "H2 permission requested");
     Ok((StatusCode::CREATED, Json(p.into())))
 }
@@ -139,11 +143,13 @@ pub async fn request_permission(
 )]
 pub async fn decide_permission(
     caller: Caller,
+    audit: crate::audit_log::Audit,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<PermissionDecision>,
 ) -> ApiResult<Json<PermissionView>> {
     caller.require(Action::GrantPermission)?;
+    audit.note("grant", body.grant);
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let p = store(&state)?
         .decide_permission(
@@ -155,6 +161,8 @@ pub async fn decide_permission(
         )
         .await?
         .ok_or_else(ApiError::not_found)?;
+    audit.object(p.report_id.to_string());
+    audit.note("request", id);
     tracing::info!(actor = %caller.principal.actor(), id, grant = body.grant, "H2 permission decided");
     Ok(Json(p.into()))
 }

@@ -3,11 +3,12 @@
 //! module only gathers what they need (the caller's agency country, the centre's
 //! pseudonymisation key) and shapes the views.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use mosaic_model::{HandlingCode, Report};
 use mosaic_policy::protect::{protect_report, protect_statements, PseudonymKey, Viewer};
 use mosaic_policy::{handling, Principal};
-use mosaic_store::{StoredReport, StoredStatement};
+use mosaic_store::{AuditStore, StoredReport, StoredStatement};
 
 use crate::api::views::{EntityView, ReportView};
 use crate::error::ApiResult;
@@ -22,6 +23,9 @@ pub(crate) struct ViewCtx {
     principal: Principal,
     country: Option<String>,
     key: PseudonymKey,
+    audit: Option<std::sync::Arc<dyn AuditStore>>,
+    /// Report id → versions whose H3 conditions the caller acknowledged (loaded on demand).
+    acks: HashMap<String, Vec<u32>>,
 }
 
 impl ViewCtx {
@@ -39,7 +43,37 @@ impl ViewCtx {
             principal: principal.clone(),
             country,
             key: state.0.pseudonym_key.clone(),
+            audit: state.0.audit.store().cloned(),
+            acks: HashMap::new(),
         })
+    }
+
+    /// Loads the caller's acknowledgements of these reports' H3 conditions (the
+    /// acknowledgement is an audit entry; without an audit store nothing can be
+    /// acknowledged, and H3 content stays withheld).
+    pub(crate) async fn load_acks(&mut self, reports: &[String]) -> ApiResult<()> {
+        let Some(audit) = self.audit.clone() else {
+            return Ok(());
+        };
+        let actor = self.principal.actor();
+        for id in reports {
+            if !self.acks.contains_key(id) {
+                let v = crate::audit_log::acknowledged_versions(&*audit, &actor, id).await?;
+                self.acks.insert(id.clone(), v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts an acknowledgement being recorded by this request.
+    pub(crate) fn acknowledge(&mut self, id: &str, version: u32) {
+        self.acks.entry(id.to_owned()).or_default().push(version);
+    }
+
+    /// Whether the report is H3 material whose conditions the caller has not
+    /// acknowledged (for this version): then its content is withheld.
+    pub(crate) fn withheld(&self, id: &str, version: u32, h: HandlingCode) -> bool {
+        h == HandlingCode::H3 && !self.acks.get(id).is_some_and(|v| v.contains(&version))
     }
 
     fn viewer(&self) -> Viewer<'_> {
@@ -66,6 +100,11 @@ impl ViewCtx {
             .collect::<BTreeMap<_, _>>();
         v.marking = handling::export_marking(s.report.handling).map(str::to_owned);
         v.handling_conditions = handling::conditions(&s.report).map(str::to_owned);
+        if self.withheld(s.report.id.as_str(), s.version, s.report.handling) {
+            v.report = serde_json::to_value(envelope(&s.report)).expect("report serialises");
+            v.flags.clear();
+            v.withheld = true;
+        }
         v
     }
 
@@ -77,8 +116,40 @@ impl ViewCtx {
     /// An entity as the caller may see it, or `None` if the rules hide it entirely.
     pub(crate) fn entity(&self, id: &str, st: Vec<StoredStatement>) -> Option<EntityView> {
         let (st, flags) = protect_statements(&self.viewer(), id, st)?;
+        let mut withheld: Vec<String> = Vec::new();
+        let st: Vec<StoredStatement> = st
+            .into_iter()
+            .filter(|s| {
+                let w = self.withheld(s.report_id.as_str(), s.report_version, s.handling);
+                if w && !withheld.contains(&s.report_id.to_string()) {
+                    withheld.push(s.report_id.to_string());
+                }
+                !w
+            })
+            .collect();
+        if st.is_empty() && withheld.is_empty() {
+            return None;
+        }
         let mut v = EntityView::from_statements(id, &st);
         v.flags = flags.into_iter().map(str::to_owned).collect();
+        v.withheld_reports = withheld;
         Some(v)
+    }
+}
+
+/// What is shown of H3 material before its conditions are acknowledged: who provided
+/// it, when, and its labels; not its content (narrative, entities, roles, place, free
+/// text).
+pub(crate) fn envelope(r: &Report) -> Report {
+    Report {
+        author: None,
+        source_ref: None,
+        purpose: None,
+        legal_basis: None,
+        narrative: None,
+        place: None,
+        entities: Vec::new(),
+        roles: Vec::new(),
+        ..r.clone()
     }
 }

@@ -62,8 +62,11 @@ fn user_only(c: &Caller) -> ApiResult<()> {
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<ClientAddr>,
+    audit: crate::audit_log::Audit,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
+    // Failed attempts are recorded as `anonymous` with the name tried (never the password).
+    audit.note("username", req.username.trim().to_lowercase());
     if let Err(wait) = state.0.login_limiter.check(addr.0.ip()) {
         tracing::warn!(client = %addr.0.ip(), "login rate limit hit");
         return Err(ApiError::too_many_requests(wait));
@@ -123,6 +126,10 @@ pub async fn login(
         }
     }
     accounts.record_login_success(&rec.user.id, now).await?;
+    audit.actor(mosaic_audit::Actor::new(
+        format!("user:{}", rec.user.id),
+        Some(rec.user.agency.clone()),
+    ));
     let token = random_hex(32);
     let csrf = random_hex(32);
     let lifetime =

@@ -165,6 +165,12 @@ pub struct ReportView {
     /// The provider's conditions on H3 material, to be honoured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handling_conditions: Option<String>,
+    /// H3 material whose conditions you have not acknowledged (for this version): only
+    /// the envelope is shown (provider, times, labels); the content — narrative,
+    /// entities, roles, place — is withheld until you acknowledge the conditions with
+    /// `POST /api/v1/reports/{id}/acknowledgement`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
 }
 
 impl From<&StoredReport> for ReportView {
@@ -177,6 +183,7 @@ impl From<&StoredReport> for ReportView {
             flags: BTreeMap::new(),
             marking: None,
             handling_conditions: None,
+            withheld: false,
         }
     }
 }
@@ -233,6 +240,10 @@ pub struct EntityView {
     /// `pseudonymised`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub flags: Vec<String>,
+    /// H3 reports whose statements are left out until you acknowledge their conditions
+    /// (`POST /api/v1/reports/{id}/acknowledgement`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld_reports: Vec<String>,
 }
 
 impl EntityView {
@@ -250,6 +261,7 @@ impl EntityView {
             properties,
             statements: st.iter().map(StatementView::from).collect(),
             flags: Vec::new(),
+            withheld_reports: Vec::new(),
         }
     }
 }
