@@ -5,6 +5,7 @@
 mod cmd_accounts;
 mod cmd_agreement;
 mod cmd_audit;
+mod cmd_policy;
 mod cmd_resolve;
 mod cmd_search;
 mod cmd_serve;
@@ -90,6 +91,11 @@ enum Command {
     Search(cmd_search::SearchArgs),
     /// Generate a scenario: every agency's files in its own format, plus ground truth.
     Sim(cmd_sim::SimArgs),
+    /// Restrict one of an agency's reports after sending it (raise labels, or withdraw).
+    Restrict(cmd_policy::RestrictArgs),
+    /// Retention: purge expired reports, flag reviews.
+    #[command(subcommand)]
+    Retention(cmd_policy::RetentionCommand),
 }
 
 #[derive(Args)]
@@ -249,6 +255,16 @@ async fn run(cli: Cli) -> Result<()> {
             let s = open_sqlite(&cfg, false).await?;
             centre_of(&*s, &cfg).await?;
             cmd_resolve::run_export(s.clone(), s, a).await
+        }
+        Command::Restrict(a) => {
+            let s = open_sqlite(&cfg, false).await?;
+            centre_of(&*s, &cfg).await?;
+            cmd_policy::run_restrict(&*s, &*s, &cfg.data_dir, a).await
+        }
+        Command::Retention(c) => {
+            let s = open_sqlite(&cfg, false).await?;
+            centre_of(&*s, &cfg).await?;
+            cmd_policy::run_retention(&*s, &*s, &cfg.data_dir, c).await
         }
         Command::Search(a) => {
             let st = open(&cfg, false).await?;

@@ -20,6 +20,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod grants;
 pub mod state;
 pub mod tls;
 pub mod web;

@@ -12,7 +12,12 @@ use mosaic_store::{Result, StoreError};
 use crate::backend;
 
 /// Append only: never edit a released migration.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    // 0002–0009: the facet tables (accounts, judgements, audit, agreements, permissions).
+    include_str!("../migrations/0010_read_indexes.sql"),
+    include_str!("../migrations/0011_retention.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

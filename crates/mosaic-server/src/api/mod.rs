@@ -6,6 +6,7 @@ pub mod data;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
+pub mod restrict;
 pub mod session;
 pub mod views;
 
@@ -173,6 +174,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::totp_disable))
         .routes(routes!(data::submit_report, data::list_reports))
         .routes(routes!(data::get_report))
+        .routes(routes!(restrict::restrict_report))
         .routes(routes!(data::export))
         .routes(routes!(data::get_entity))
         .routes(routes!(imports::start_import))
@@ -188,6 +190,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
             permissions::list_permissions
         ))
         .routes(routes!(permissions::decide_permission))
+        .routes(routes!(permissions::revoke_permission))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();
