@@ -6,6 +6,7 @@ mod cmd_accounts;
 mod cmd_agreement;
 mod cmd_audit;
 mod cmd_migrate;
+mod cmd_policy;
 mod cmd_resolve;
 mod cmd_search;
 mod cmd_serve;
@@ -24,6 +25,7 @@ use mosaic_io::{export_jsonl, import_file, ImportOptions};
 use mosaic_model::{Centre, CentreId};
 use mosaic_store::agreements::AgreementStore;
 use mosaic_store::permissions::PermissionStore;
+use mosaic_store::retention::RetentionStore;
 use mosaic_store::{AccountStore, AuditStore, DynStore, JudgementStore, Scope, Store, StoreError};
 use mosaic_store_postgres::PgStore;
 use mosaic_store_sqlite::SqliteStore;
@@ -98,6 +100,11 @@ enum Command {
     Sim(cmd_sim::SimArgs),
     /// Copy everything from one store to another (data folder ↔ PostgreSQL), then verify.
     Migrate(cmd_migrate::MigrateArgs),
+    /// Restrict one of an agency's reports after sending it (raise labels, or withdraw).
+    Restrict(cmd_policy::RestrictArgs),
+    /// Retention: purge expired reports, flag reviews.
+    #[command(subcommand)]
+    Retention(cmd_policy::RetentionCommand),
 }
 
 #[derive(Args)]
@@ -262,6 +269,16 @@ async fn run(cli: Cli) -> Result<()> {
             centre_of(&*st.data, &cfg).await?;
             cmd_resolve::run_export(st.data, st.judgements, a).await
         }
+        Command::Restrict(a) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_policy::run_restrict(&*st.data, &*st.audit, &cfg.data_dir, a).await
+        }
+        Command::Retention(c) => {
+            let st = open(&cfg, false).await?;
+            centre_of(&*st.data, &cfg).await?;
+            cmd_policy::run_retention(&*st.retention, &*st.audit, &cfg.data_dir, c).await
+        }
         Command::Search(a) => {
             let st = open(&cfg, false).await?;
             centre_of(&*st.data, &cfg).await?;
@@ -278,6 +295,7 @@ pub(crate) struct Stores {
     pub judgements: Arc<dyn JudgementStore>,
     pub audit: Arc<dyn AuditStore>,
     pub agreements: Arc<dyn AgreementStore>,
+    pub retention: Arc<dyn RetentionStore>,
     /// Where the store lives, safe to show: the data folder, or the database URL with
     /// its password removed.
     pub location: String,
@@ -286,7 +304,13 @@ pub(crate) struct Stores {
 impl Stores {
     fn of<S>(s: Arc<S>, location: String) -> Stores
     where
-        S: Store + AccountStore + PermissionStore + JudgementStore + AuditStore + AgreementStore,
+        S: Store
+            + AccountStore
+            + PermissionStore
+            + JudgementStore
+            + AuditStore
+            + AgreementStore
+            + RetentionStore,
         S: 'static,
     {
         Stores {
@@ -295,7 +319,8 @@ impl Stores {
             permissions: s.clone(),
             judgements: s.clone(),
             audit: s.clone(),
-            agreements: s,
+            agreements: s.clone(),
+            retention: s,
             location,
         }
     }

@@ -264,6 +264,7 @@ async fn fill(data: &Path, dir: &Path) {
         true,
         "user:p",
         t0,
+        None,
     )
     .await
     .unwrap()

@@ -1,15 +1,16 @@
 //! Cost of enforcement (issue 6): entity fetch and a typical list query through the
 //! policy scope (a union of label clauses pushed down into SQL) vs `Scope::system` on the
-//! same SQLite data; plus the cost of one Cedar decision.
+//! same data, on SQLite and (with `--postgres`) on a throw-away PostgreSQL database of
+//! the test server (`MOSAIC_TEST_POSTGRES_URL`); plus the cost of one Cedar decision.
 //!
-//! `cargo run --release -p mosaic-policy --example enforcement -- [reports]`
+//! `cargo run --release -p mosaic-policy --example enforcement -- [reports] [--postgres]`
 
 use std::time::{Duration, Instant};
 
 use mosaic_model::{
     Agency, AgencyId, AgencyKind, Classification, EntityId, ReportId, User, UserId, UserRole,
 };
-use mosaic_policy::{may_read, scope_for, Principal, ReportLabels};
+use mosaic_policy::{may_read, scope_for, scope_with_grants, Principal, ReportLabels};
 use mosaic_store::conformance::centre;
 use mosaic_store::{ReportQuery, Scope, Store, WriteBatch};
 use mosaic_store_sqlite::SqliteStore;
@@ -74,7 +75,7 @@ fn user(agency: &str, role: UserRole) -> User {
 }
 
 async fn time_entities(
-    store: &SqliteStore,
+    store: &dyn Store,
     scope: &Scope,
     ids: &[EntityId],
     rounds: u32,
@@ -88,7 +89,7 @@ async fn time_entities(
     t.elapsed() / (rounds * ids.len() as u32)
 }
 
-async fn time_lists(store: &SqliteStore, scope: &Scope, rounds: u32) -> Duration {
+async fn time_lists(store: &dyn Store, scope: &Scope, rounds: u32) -> Duration {
     let t = Instant::now();
     let mut after: Option<(chrono::DateTime<chrono::Utc>, ReportId)> = None;
     for _ in 0..rounds {
@@ -113,12 +114,30 @@ async fn time_lists(store: &SqliteStore, scope: &Scope, rounds: u32) -> Duration
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let n: u32 = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20_000);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: u32 = args.iter().find_map(|s| s.parse().ok()).unwrap_or(20_000);
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path()).await.unwrap();
+    let sqlite = SqliteStore::open(dir.path()).await.unwrap();
+    println!("## SQLite");
+    bench(&sqlite, n).await;
+    if args.iter().any(|a| a == "--postgres") {
+        let db = mosaic_store_postgres::testing::TestDb::create().await;
+        let pg = db.store().await;
+        println!("## PostgreSQL");
+        bench_with(&pg, n, Some(db.url())).await;
+        pg.close().await;
+        db.drop_now().await;
+    }
+}
+
+async fn bench(store: &dyn Store, n: u32) {
+    bench_with(store, n, None).await
+}
+
+/// Loads `n` reports, then times the queries. `pg_url`: vacuum and analyse after loading
+/// (as autovacuum would on a live server), so index-only scans see an up-to-date
+/// visibility map.
+async fn bench_with(store: &dyn Store, n: u32, pg_url: Option<&str>) {
     store.set_centre(&centre()).await.unwrap();
     for a in AGENCIES {
         store
@@ -133,6 +152,7 @@ async fn main() {
     }
     let t = Instant::now();
     let mut entity_ids = Vec::new();
+    let mut granted: Vec<ReportId> = Vec::new();
     let mut batch = Vec::new();
     for i in 0..n {
         let r = report(
@@ -144,6 +164,9 @@ async fn main() {
         );
         if i % (n / 500).max(1) == 0 {
             entity_ids.push(r.entity_id(&r.entities[0]));
+        }
+        if r.handling == mosaic_model::HandlingCode::H2 && granted.len() < 100 && i % 7 == 0 {
+            granted.push(r.id.clone());
         }
         batch.push(r);
         if batch.len() == 2_000 {
@@ -163,6 +186,11 @@ async fn main() {
         })
         .await
         .unwrap();
+    if let Some(url) = pg_url {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query("VACUUM ANALYZE").execute(&mut c).await.unwrap();
+    }
     println!(
         "{n} reports written in {:.1?}; {} entity ids sampled",
         t.elapsed(),
@@ -181,18 +209,24 @@ async fn main() {
         ),
     ];
     // warm up the page cache
-    time_entities(&store, &system, &entity_ids, 1).await;
-    time_lists(&store, &system, 20).await;
+    time_entities(store, &system, &entity_ids, 1).await;
+    time_lists(store, &system, 20).await;
     println!("| query | scope | per call | vs system |");
     println!("|---|---|---|---|");
-    let sys_e = time_entities(&store, &system, &entity_ids, 5).await;
-    let sys_l = time_lists(&store, &system, 200).await;
+    let sys_e = time_entities(store, &system, &entity_ids, 5).await;
+    let sys_l = time_lists(store, &system, 200).await;
     println!("| entity fetch | system | {sys_e:.1?} | 1.00× |");
     println!("| list 100 reports (keyset pages) | system | {sys_l:.1?} | 1.00× |");
-    for (name, u) in &users {
-        let scope = scope_for(u, "bench");
-        let e = time_entities(&store, &scope, &entity_ids, 5).await;
-        let l = time_lists(&store, &scope, 200).await;
+    // the analyst's agency holding 100 H2 grants: one more clause, of report ids
+    let grants: std::collections::BTreeSet<ReportId> = granted.iter().cloned().collect();
+    let with_grants = scope_with_grants(&users[0].1, &grants, "bench");
+    let scopes = users
+        .iter()
+        .map(|(name, u)| (*name, scope_for(u, "bench")))
+        .chain([("analyst + 100 H2 grants", with_grants)]);
+    for (name, scope) in scopes {
+        let e = time_entities(store, &scope, &entity_ids, 5).await;
+        let l = time_lists(store, &scope, 200).await;
         println!(
             "| entity fetch | {name} | {e:.1?} | {:.2}× |",
             e.as_secs_f64() / sys_e.as_secs_f64()
@@ -209,6 +243,7 @@ async fn main() {
         classification: Classification::Restricted,
         tlp: mosaic_model::Tlp::Amber,
         handling: mosaic_model::HandlingCode::H1,
+        granted_to: Default::default(),
     };
     let k = 20_000;
     let t = Instant::now();

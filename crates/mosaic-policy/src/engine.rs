@@ -1,7 +1,7 @@
 //! The Cedar engine: the embedded `policies.cedar`, parsed once, and the translation of
 //! Mosaic principals, reports and persons into Cedar entities and requests.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::OnceLock;
 
@@ -52,15 +52,19 @@ pub struct ReportLabels {
     pub classification: Classification,
     pub tlp: Tlp,
     pub handling: HandlingCode,
+    /// Agencies holding a current recorded permission (H2 grant) for this report.
+    pub granted_to: BTreeSet<AgencyId>,
 }
 
 impl ReportLabels {
+    /// The labels of a report, with no grants.
     pub fn of(r: &mosaic_model::Report) -> ReportLabels {
         ReportLabels {
             agency: r.agency.clone(),
             classification: r.classification,
             tlp: r.tlp,
             handling: r.handling,
+            granted_to: BTreeSet::new(),
         }
     }
 }
@@ -206,6 +210,10 @@ pub fn decide_read(p: &Principal, labels: &ReportLabels, purpose: &str) -> Decis
         ("classification".to_owned(), n(labels.classification.rank())),
         ("tlp".to_owned(), n(labels.tlp.rank())),
         ("handling".to_owned(), n(labels.handling.rank())),
+        (
+            "granted_to".to_owned(),
+            RestrictedExpression::new_set(labels.granted_to.iter().map(|a| s(a.as_str()))),
+        ),
     ]);
     let re = Entity::new(rid.clone(), attrs, HashSet::new()).expect("literal attributes");
     decide(

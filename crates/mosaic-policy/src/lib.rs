@@ -14,7 +14,8 @@
 //! [`scope_for`]: a union of label clauses ("own agency: up to my clearance, any TLP and
 //! handling code; other agencies: up to my clearance, TLP:AMBER, H0–H1"). A property test
 //! (`tests/never_looser.rs`) proves the coarse filter is never looser than Cedar's
-//! [`may_read`] (and, today, exactly as loose).
+//! [`may_read`] (and, today, exactly as loose). [`scope_with_grants`] adds the reports
+//! the reader's agency holds a current H2 grant for (issue 6), by id.
 //!
 //! Invariants: a read handle is only ever built here (the server never constructs a
 //! whole-store system scope); deny by default (an unknown role or a disabled user may do
@@ -28,12 +29,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use mosaic_model::{AgencyId, Classification, HandlingCode, Tlp, User, UserId, UserRole};
+use mosaic_model::{AgencyId, Classification, HandlingCode, ReportId, Tlp, User, UserId, UserRole};
 use mosaic_store::{LabelFilter, Scope, ScopeFilter};
 
 mod engine;
 pub mod handling;
 pub mod protect;
+pub mod restrict;
 
 pub use engine::{Decision, PersonFacts, ReportLabels, POLICIES};
 
@@ -234,6 +236,32 @@ pub fn filter_for(user: &User) -> ScopeFilter {
     ScopeFilter::any_of(clauses)
 }
 
+/// The read handle for `user` with the reports its agency holds a current H2 grant for
+/// (from `PermissionStore::granted_reports`, looked up per request so that a revoked or
+/// expired grant stops admitting at once).
+pub fn scope_with_grants(user: &User, grants: &BTreeSet<ReportId>, purpose: &str) -> Scope {
+    Scope::union(filter_with_grants(user, grants), purpose)
+}
+
+/// The coarse filter of [`scope_with_grants`]: [`filter_for`] plus, for cross-agency
+/// roles, the granted reports up to the clearance, TLP:AMBER and H0–H2 (the Cedar policy
+/// `read-granted-h2`).
+pub fn filter_with_grants(user: &User, grants: &BTreeSet<ReportId>) -> ScopeFilter {
+    let f = filter_for(user);
+    if user.disabled || grants.is_empty() || !user.roles.iter().any(|r| cross_agency(*r)) {
+        return f;
+    }
+    f.with_granted(
+        grants.clone(),
+        LabelFilter {
+            agencies: None,
+            max_classification: user.clearance,
+            max_tlp: Tlp::Amber,
+            handling: BTreeSet::from([HandlingCode::H0, HandlingCode::H1, HandlingCode::H2]),
+        },
+    )
+}
+
 fn own_agency_filter(agency: &AgencyId, clearance: Classification) -> LabelFilter {
     LabelFilter {
         agencies: Some(BTreeSet::from([agency.clone()])),
@@ -298,6 +326,15 @@ impl Principal {
     pub fn scope(&self, purpose: &str) -> Scope {
         match self {
             Principal::User(u) => scope_for(u, purpose),
+            Principal::Token { grant, .. } => scope_for_token(grant, purpose),
+        }
+    }
+
+    /// [`Principal::scope`] with the H2 grants held by the caller's agency. API tokens
+    /// read their own agency's material only, so grants add nothing to theirs.
+    pub fn scope_with_grants(&self, grants: &BTreeSet<ReportId>, purpose: &str) -> Scope {
+        match self {
+            Principal::User(u) => scope_with_grants(u, grants, purpose),
             Principal::Token { grant, .. } => scope_for_token(grant, purpose),
         }
     }

@@ -430,12 +430,29 @@ impl SearchIndex {
         let Some(filter) = scope.filter() else {
             return Ok(None);
         };
-        let parts: Vec<(Occur, Box<dyn Query>)> = filter
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = filter
             .clauses
             .iter()
             .filter_map(|c| self.label_clause(c))
             .map(|q| (Occur::Should, q))
             .collect();
+        // Reports readable by a recorded permission (H2 grant): by id, within its labels.
+        if let Some(g) = filter.live_grants() {
+            if let Some(labels) = self.label_clause(&g.labels) {
+                let ids: Box<dyn Query> = Box::new(TermSetQuery::new(
+                    g.reports
+                        .iter()
+                        .map(|r| Term::from_field_text(self.f.report_id, r.as_str())),
+                ));
+                parts.push((
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, labels),
+                        (Occur::Must, ids),
+                    ])),
+                ));
+            }
+        }
         if parts.is_empty() {
             return Err(());
         }

@@ -367,3 +367,74 @@ proptest! {
         }
     }
 }
+
+/// H2 grants (issue 6): the scope's granted-reports clause admits the named report at
+/// query time, within its labels; re-indexing a restricted version takes it away.
+#[test]
+fn granted_reports_and_later_restrictions() {
+    let ent = |name: &str| json!([{"key": "p", "schema": "Person", "properties": {"name": name}}]);
+    let h2 = report(
+        1,
+        "fr-paf",
+        "AMBER",
+        "H2",
+        "restricted",
+        "grantcheck one",
+        1.0,
+        ent("Granted Person"),
+    );
+    let other = report(
+        2,
+        "fr-paf",
+        "AMBER",
+        "H2",
+        "restricted",
+        "grantcheck two",
+        1.0,
+        ent("Other Person"),
+    );
+    let open = report(
+        3,
+        "fr-paf",
+        "AMBER",
+        "H0",
+        "restricted",
+        "grantcheck three",
+        1.0,
+        ent("Open Person"),
+    );
+    let mut idx = index(&[h2.clone(), other.clone(), open.clone()]);
+    let labels = LabelFilter {
+        agencies: None,
+        max_classification: Classification::Restricted,
+        max_tlp: Tlp::Amber,
+        handling: [HandlingCode::H0, HandlingCode::H1].into(),
+    };
+    let granted_labels = LabelFilter {
+        handling: [HandlingCode::H0, HandlingCode::H1, HandlingCode::H2].into(),
+        ..labels.clone()
+    };
+    let reports_of = |idx: &SearchIndex, scope: &Scope| -> BTreeSet<String> {
+        let res = idx.search(scope, &q("grantcheck")).unwrap();
+        assert_eq!(res.total, res.hits.len());
+        res.hits.iter().map(|h| h.report_id.to_string()).collect()
+    };
+    let plain = Scope::restricted(labels.clone(), "t");
+    assert_eq!(reports_of(&idx, &plain), [open.id.to_string()].into());
+    let granted = Scope::union(
+        mosaic_store::ScopeFilter::any_of([labels.clone()])
+            .with_granted([h2.id.clone()].into(), granted_labels.clone()),
+        "t",
+    );
+    assert_eq!(
+        reports_of(&idx, &granted),
+        [open.id.to_string(), h2.id.to_string()].into()
+    );
+    // the provider restricts the open report: re-indexed, it is gone for the reader
+    let mut restricted = open.clone();
+    restricted.tlp = Tlp::Red;
+    idx.index_report(&restricted).unwrap();
+    idx.commit().unwrap();
+    assert_eq!(reports_of(&idx, &granted), [h2.id.to_string()].into());
+    assert!(reports_of(&idx, &plain).is_empty());
+}

@@ -21,6 +21,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod grants;
 pub mod state;
 pub mod tls;
 pub mod web;

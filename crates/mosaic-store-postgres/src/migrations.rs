@@ -19,6 +19,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_audit.sql"),
     include_str!("../migrations/0005_agreements.sql"),
     include_str!("../migrations/0006_permissions.sql"),
+    include_str!("../migrations/0010_read_indexes.sql"),
+    include_str!("../migrations/0011_retention.sql"),
+    include_str!("../migrations/0012_permission_grants.sql"),
 ];
 
 /// The schema version this build writes.

@@ -55,29 +55,52 @@ pub fn push_scope(qb: &mut QueryBuilder<'_, Postgres>, scope: &Scope) {
         .iter()
         .filter(|c| !c.handling.is_empty() && c.agencies.as_ref().is_none_or(|a| !a.is_empty()))
         .collect();
-    if live.is_empty() {
+    let granted = f.live_grants();
+    if live.is_empty() && granted.is_none() {
         // the empty union admits nothing
         qb.push("FALSE");
         return;
     }
     qb.push("(");
-    for (i, c) in live.into_iter().enumerate() {
+    for (i, c) in live.iter().enumerate() {
         if i > 0 {
             qb.push(" OR ");
         }
+        push_labels(qb, c);
+    }
+    if let Some(g) = granted {
+        if !live.is_empty() {
+            qb.push(" OR ");
+        }
         qb.push("(");
-        if let Some(agencies) = &c.agencies {
+        push_labels(qb, &g.labels);
+        let ids: Vec<String> = g.reports.iter().map(|r| r.to_string()).collect();
+        qb.push(" AND r.id = ANY(").push_bind(ids).push("))");
+    }
+    qb.push(")");
+}
+
+/// One AND-clause of the union, in parentheses.
+fn push_labels(qb: &mut QueryBuilder<'_, Postgres>, c: &LabelFilter) {
+    qb.push("(");
+    if let Some(agencies) = &c.agencies {
+        if let (1, Some(a)) = (agencies.len(), agencies.first()) {
+            // Equality, not `= ANY`: the planner then reads the agency index in
+            // (reported_at, id) order instead of walking the time index.
+            qb.push("r.agency = ")
+                .push_bind(a.to_string())
+                .push(" AND ");
+        } else {
             let a: Vec<String> = agencies.iter().map(|a| a.to_string()).collect();
             qb.push("r.agency = ANY(").push_bind(a).push(") AND ");
         }
-        qb.push("r.classification <= ")
-            .push_bind(rank(c.max_classification.rank()))
-            .push(" AND r.tlp <= ")
-            .push_bind(rank(c.max_tlp.rank()));
-        let h: Vec<i16> = c.handling.iter().map(|h| rank(h.rank())).collect();
-        qb.push(" AND r.handling = ANY(").push_bind(h).push(")");
-        qb.push(")");
     }
+    qb.push("r.classification <= ")
+        .push_bind(rank(c.max_classification.rank()))
+        .push(" AND r.tlp <= ")
+        .push_bind(rank(c.max_tlp.rank()));
+    let h: Vec<i16> = c.handling.iter().map(|h| rank(h.rank())).collect();
+    qb.push(" AND r.handling = ANY(").push_bind(h).push(")");
     qb.push(")");
 }
 

@@ -15,6 +15,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_audit.sql"),
     include_str!("../migrations/0005_agreements.sql"),
     include_str!("../migrations/0006_permissions.sql"),
+    include_str!("../migrations/0007_read_indexes.sql"),
+    include_str!("../migrations/0008_permission_grants.sql"),
+    include_str!("../migrations/0009_retention.sql"),
 ];
 
 pub async fn run(conn: &mut SqliteConnection) -> Result<()> {

@@ -1,4 +1,6 @@
-//! [`PermissionStore`] for the embedded store (migration 0006).
+//! [`PermissionStore`] for the embedded store (migrations 0006, 0008).
+
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
@@ -14,7 +16,7 @@ use crate::sql::{from_micros, micros};
 use crate::{backend, SqliteStore};
 
 const COLS: &str = "id, report_id, provider, requester, requested_by, purpose, status, \
-                    decided_by, requested_at, decided_at";
+                    decided_by, requested_at, decided_at, expires_at, revoked_by, revoked_at";
 
 fn row(r: &SqliteRow) -> Result<PermissionRequest> {
     let corrupt = |what: &str| StoreError::Corrupt(format!("permission request {what}"));
@@ -29,6 +31,9 @@ fn row(r: &SqliteRow) -> Result<PermissionRequest> {
         decided_by: r.get(7),
         requested_at: from_micros(r.get(8)),
         decided_at: r.get::<Option<i64>, _>(9).map(from_micros),
+        expires_at: r.get::<Option<i64>, _>(10).map(from_micros),
+        revoked_by: r.get(11),
+        revoked_at: r.get::<Option<i64>, _>(12).map(from_micros),
     })
 }
 
@@ -70,17 +75,54 @@ impl PermissionStore for SqliteStore {
         grant: bool,
         by: &str,
         at: DateTime<Utc>,
+        expires_at: Option<DateTime<Utc>>,
     ) -> Result<Option<PermissionRequest>> {
         let provider = provider.to_string();
         let by = by.to_owned();
         self.with_tx(move |c| {
             Box::pin(async move {
                 let sql = format!(
-                    "UPDATE permission_requests SET status = ?, decided_by = ?, decided_at = ? \
+                    "UPDATE permission_requests SET status = ?, decided_by = ?, decided_at = ?, \
+                     expires_at = ? \
                      WHERE id = ? AND provider = ? AND status = 'pending' RETURNING {COLS}"
                 );
                 let out = sqlx::query(&sql)
                     .bind(if grant { "granted" } else { "refused" })
+                    .bind(&by)
+                    .bind(micros(&at))
+                    .bind(if grant {
+                        expires_at.as_ref().map(micros)
+                    } else {
+                        None
+                    })
+                    .bind(id)
+                    .bind(&provider)
+                    .fetch_optional(&mut *c)
+                    .await
+                    .map_err(backend)?;
+                out.as_ref().map(row).transpose()
+            })
+        })
+        .await
+    }
+
+    async fn revoke_permission(
+        &self,
+        id: i64,
+        provider: &AgencyId,
+        by: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Option<PermissionRequest>> {
+        let provider = provider.to_string();
+        let by = by.to_owned();
+        self.with_tx(move |c| {
+            Box::pin(async move {
+                let sql = format!(
+                    "UPDATE permission_requests SET status = 'revoked', revoked_by = ?, \
+                     revoked_at = ? WHERE id = ? AND provider = ? AND status = 'granted' \
+                     RETURNING {COLS}"
+                );
+                let out = sqlx::query(&sql)
                     .bind(&by)
                     .bind(micros(&at))
                     .bind(id)
@@ -92,6 +134,28 @@ impl PermissionStore for SqliteStore {
             })
         })
         .await
+    }
+
+    async fn granted_reports(
+        &self,
+        requester: &AgencyId,
+        at: DateTime<Utc>,
+    ) -> Result<BTreeSet<ReportId>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT report_id FROM permission_requests \
+             WHERE requester = ? AND status = 'granted' AND (expires_at IS NULL OR expires_at > ?)",
+        )
+        .bind(requester.as_str())
+        .bind(micros(&at))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(backend)?;
+        ids.iter()
+            .map(|i| {
+                ReportId::parse(i)
+                    .map_err(|_| StoreError::Corrupt("permission request report_id".into()))
+            })
+            .collect()
     }
 
     async fn permissions_of(&self, agency: &AgencyId) -> Result<Vec<PermissionRequest>> {
@@ -110,10 +174,12 @@ impl PermissionStore for SqliteStore {
     async fn permission_granted(&self, report: &ReportId, requester: &AgencyId) -> Result<bool> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM permission_requests \
-             WHERE report_id = ? AND requester = ? AND status = 'granted'",
+             WHERE report_id = ? AND requester = ? AND status = 'granted' \
+             AND (expires_at IS NULL OR expires_at > ?)",
         )
         .bind(report.as_str())
         .bind(requester.as_str())
+        .bind(micros(&Utc::now()))
         .fetch_one(&self.readers)
         .await
         .map_err(backend)?;
@@ -141,7 +207,7 @@ impl PermissionStore for SqliteStore {
         self.with_tx(move |c| {
             Box::pin(async move {
                 // An explicit id above the AUTOINCREMENT counter moves the counter too.
-                let sql = format!("INSERT INTO permission_requests ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                let sql = format!("INSERT INTO permission_requests ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                 for r in &rs {
                     sqlx::query(&sql)
                         .bind(r.id)
@@ -154,6 +220,9 @@ impl PermissionStore for SqliteStore {
                         .bind(&r.decided_by)
                         .bind(micros(&r.requested_at))
                         .bind(r.decided_at.as_ref().map(micros))
+                        .bind(r.expires_at.as_ref().map(micros))
+                        .bind(&r.revoked_by)
+                        .bind(r.revoked_at.as_ref().map(micros))
                         .execute(&mut *c)
                         .await
                         .map_err(backend)?;

@@ -97,6 +97,19 @@ impl ScopeSql {
                 clauses.push(sql);
             }
         }
+        if let Some(g) = f.live_grants() {
+            if let Some(labels) = clause_sql(&g.labels, &mut binds) {
+                // One bind (a JSON array) whatever the number of grants: no limit on
+                // variables, and one statement text for the statement cache.
+                let ids: Vec<&str> = g.reports.iter().map(|r| r.as_str()).collect();
+                binds.push(Bind::Text(
+                    serde_json::to_string(&ids).expect("strings serialise"),
+                ));
+                clauses.push(format!(
+                    "({labels} AND r.id IN (SELECT value FROM json_each(?)))"
+                ));
+            }
+        }
         let clause = if clauses.is_empty() {
             // the empty union admits nothing
             "(0 = 1)".to_owned()

@@ -62,12 +62,12 @@ pub async fn request_grant_refuse_and_list(s: &dyn PermissionStore) {
     assert!(!s.permission_granted(&rid, &gn).await.unwrap());
     // only the provider decides; another agency's attempt is like no request at all
     assert!(s
-        .decide_permission(a.id, &douane, true, "user:x", Utc::now())
+        .decide_permission(a.id, &douane, true, "user:x", Utc::now(), None)
         .await
         .unwrap()
         .is_none());
     let g = s
-        .decide_permission(a.id, &paf, true, "user:p", Utc::now())
+        .decide_permission(a.id, &paf, true, "user:p", Utc::now(), None)
         .await
         .unwrap()
         .unwrap();
@@ -76,7 +76,7 @@ pub async fn request_grant_refuse_and_list(s: &dyn PermissionStore) {
     assert!(!s.permission_granted(&rid, &douane).await.unwrap());
     // decided once
     assert!(s
-        .decide_permission(a.id, &paf, false, "user:p", Utc::now())
+        .decide_permission(a.id, &paf, false, "user:p", Utc::now(), None)
         .await
         .unwrap()
         .is_none());
@@ -86,7 +86,7 @@ pub async fn request_grant_refuse_and_list(s: &dyn PermissionStore) {
         .unwrap();
     assert!(b.id > a.id);
     let r = s
-        .decide_permission(b.id, &paf, false, "user:p", Utc::now())
+        .decide_permission(b.id, &paf, false, "user:p", Utc::now(), None)
         .await
         .unwrap()
         .unwrap();
@@ -113,9 +113,16 @@ pub async fn a_request_is_decided_once(s: &dyn PermissionStore) {
     let decisions = (0..6).map(|i| {
         let paf = paf.clone();
         async move {
-            s.decide_permission(a.id, &paf, i % 2 == 0, &format!("user:{i}"), Utc::now())
-                .await
-                .unwrap()
+            s.decide_permission(
+                a.id,
+                &paf,
+                i % 2 == 0,
+                &format!("user:{i}"),
+                Utc::now(),
+                None,
+            )
+            .await
+            .unwrap()
         }
     });
     let won: Vec<_> = futures::future::join_all(decisions)
@@ -141,16 +148,20 @@ pub async fn requests_restore_verbatim(s: &dyn PermissionStore) {
         decided_by: (status != PermissionStatus::Pending).then(|| "user:p".to_owned()),
         requested_at: at,
         decided_at: (status != PermissionStatus::Pending).then_some(at),
+        expires_at: (status == PermissionStatus::Revoked).then_some(at),
+        revoked_by: (status == PermissionStatus::Revoked).then(|| "user:p".to_owned()),
+        revoked_at: (status == PermissionStatus::Revoked).then_some(at),
     };
     let copied = vec![
         r(3, PermissionStatus::Granted),
+        r(5, PermissionStatus::Revoked),
         r(7, PermissionStatus::Pending),
     ];
     s.restore_permission_requests(&copied).await.unwrap();
     assert_eq!(s.permission_requests_page(0, 100).await.unwrap(), copied);
     assert_eq!(
         s.permission_requests_page(3, 100).await.unwrap(),
-        copied[1..].to_vec()
+        copied[2..].to_vec()
     );
     assert!(s
         .permission_granted(&copied[0].report_id, &copied[0].requester)

@@ -37,8 +37,10 @@ pub mod conformance_agreements;
 pub mod conformance_audit;
 #[cfg(feature = "conformance")]
 pub mod conformance_permissions;
+pub mod conformance_policy;
 pub mod judgements;
 pub mod permissions;
+pub mod retention;
 
 pub use accounts::{
     AccountError, AccountStore, ApiToken, LoginFailure, Secret, Session, UserRecord,
@@ -46,6 +48,7 @@ pub use accounts::{
 pub use agreements::{AgreementStore, AgreementStoreError};
 pub use audit::{AuditQuery, AuditStore};
 pub use judgements::{Judgement, JudgementStore, NewJudgement, Verdict};
+pub use retention::{run_retention, RetentionDue, RetentionStore, RetentionSummary, Tombstone};
 
 /// Errors a store can return.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +101,27 @@ impl LabelFilter {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScopeFilter {
     pub clauses: Vec<LabelFilter>,
+    /// Reports admitted by name, by the provider's recorded permission (H2 grants), still
+    /// within a label ceiling. `None` (or no ids) adds nothing to the union.
+    pub granted: Option<GrantClause>,
+}
+
+/// One more clause of the union: these reports, when their labels pass `labels`.
+/// Built by the policy layer from the permissions granted to the reader's agency, per
+/// request, so a revoked or expired grant stops admitting at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantClause {
+    pub reports: BTreeSet<ReportId>,
+    pub labels: LabelFilter,
+}
+
+impl GrantClause {
+    /// Whether the clause can admit nothing.
+    pub fn is_empty(&self) -> bool {
+        self.reports.is_empty()
+            || self.labels.handling.is_empty()
+            || self.labels.agencies.as_ref().is_some_and(|a| a.is_empty())
+    }
 }
 
 impl ScopeFilter {
@@ -110,25 +134,57 @@ impl ScopeFilter {
     pub fn any_of(clauses: impl IntoIterator<Item = LabelFilter>) -> ScopeFilter {
         ScopeFilter {
             clauses: clauses.into_iter().collect(),
+            granted: None,
         }
     }
 
-    /// Whether a report's labels pass any clause (the reference the SQL must agree with).
+    /// The same union plus a clause admitting the named reports under `labels`.
+    pub fn with_granted(mut self, reports: BTreeSet<ReportId>, labels: LabelFilter) -> Self {
+        self.granted = Some(GrantClause { reports, labels });
+        self
+    }
+
+    /// Whether a report's labels pass any label clause. Ignores the granted clause (it
+    /// needs the report id): see [`ScopeFilter::admits_report`].
     pub fn admits(&self, agency: &AgencyId, c: Classification, t: Tlp, h: HandlingCode) -> bool {
         self.clauses.iter().any(|f| f.admits(agency, c, t, h))
     }
 
+    /// Whether one report passes the union, granted clause included (the reference the
+    /// SQL must agree with).
+    pub fn admits_report(
+        &self,
+        id: &ReportId,
+        agency: &AgencyId,
+        c: Classification,
+        t: Tlp,
+        h: HandlingCode,
+    ) -> bool {
+        self.admits(agency, c, t, h)
+            || self
+                .granted
+                .as_ref()
+                .is_some_and(|g| g.reports.contains(id) && g.labels.admits(agency, c, t, h))
+    }
+
+    /// The granted clause, when it can admit something.
+    pub fn live_grants(&self) -> Option<&GrantClause> {
+        self.granted.as_ref().filter(|g| !g.is_empty())
+    }
+
     /// Whether the union can admit nothing at all (no clause, or only empty clauses).
     pub fn is_nothing(&self) -> bool {
-        self.clauses
-            .iter()
-            .all(|f| f.handling.is_empty() || f.agencies.as_ref().is_some_and(|a| a.is_empty()))
+        self.live_grants().is_none()
+            && self
+                .clauses
+                .iter()
+                .all(|f| f.handling.is_empty() || f.agencies.as_ref().is_some_and(|a| a.is_empty()))
     }
 }
 
 impl From<LabelFilter> for ScopeFilter {
     fn from(f: LabelFilter) -> ScopeFilter {
-        ScopeFilter { clauses: vec![f] }
+        ScopeFilter::any_of([f])
     }
 }
 
@@ -185,7 +241,7 @@ impl Scope {
     /// Reference check of one report against the scope.
     pub fn admits(&self, r: &Report) -> bool {
         self.filter()
-            .is_none_or(|f| f.admits(&r.agency, r.classification, r.tlp, r.handling))
+            .is_none_or(|f| f.admits_report(&r.id, &r.agency, r.classification, r.tlp, r.handling))
     }
 }
 

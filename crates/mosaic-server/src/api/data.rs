@@ -127,7 +127,7 @@ pub async fn get_report(
 ) -> ApiResult<Json<ReportView>> {
     caller.require(Action::ReadReport)?;
     let id = ReportId::parse(&id).map_err(|_| ApiError::not_found())?;
-    let scope = caller.principal.scope("api: read report");
+    let scope = caller.read_scope(&state, "api: read report").await?;
     let r = state
         .0
         .store
@@ -230,7 +230,7 @@ pub async fn list_reports(
         after,
         limit: limit + 1,
     };
-    let scope = caller.principal.scope("api: list reports");
+    let scope = caller.read_scope(&state, "api: list reports").await?;
     let mut rows = state.0.store.reports(&scope, &rq).await?;
     let next_cursor = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
@@ -278,7 +278,8 @@ pub async fn export(
 ) -> ApiResult<Response> {
     caller.require(Action::ExportReports)?;
     let purpose = audit.require_purpose()?;
-    let scope = caller.principal.scope("api: export");
+    let grants = caller.grants(&state).await?;
+    let scope = caller.principal.scope_with_grants(&grants, "api: export");
     let store = state.0.store.clone();
     let actor = caller.principal.actor();
     let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
@@ -333,13 +334,14 @@ pub async fn export(
             };
             let msg = match item {
                 // H2 material of another agency needs the provider's recorded permission
-                // (the read scope already keeps it out; this is the dissemination check)
+                // (the read scope already admits only granted H2; this is the
+                // dissemination check)
                 Ok(r)
                     if !mosaic_policy::handling::may_disseminate(
                         &me,
                         &r.report.agency,
                         r.report.handling,
-                        false,
+                        grants.contains(&r.report.id),
                     ) =>
                 {
                     continue;
@@ -421,7 +423,7 @@ pub async fn get_entity(
     // Before anything is looked up: the refusal is the same whether or not it exists.
     audit.require_purpose()?;
     let eid = EntityId::parse(&id).map_err(|_| ApiError::not_found())?;
-    let scope = caller.principal.scope("api: read entity");
+    let scope = caller.read_scope(&state, "api: read entity").await?;
     let st = state.0.store.entity(&scope, &eid).await?;
     if st.is_empty() {
         return Err(ApiError::not_found());

@@ -7,6 +7,7 @@ pub mod dpo;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
+pub mod restrict;
 pub mod session;
 pub mod views;
 
@@ -200,6 +201,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(data::submit_report, data::list_reports))
         .routes(routes!(data::get_report))
         .routes(routes!(dpo::acknowledge_conditions))
+        .routes(routes!(restrict::restrict_report))
         .routes(routes!(data::export))
         .routes(routes!(data::get_entity))
         .routes(routes!(imports::start_import))
@@ -218,6 +220,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(dpo::search_audit))
         .routes(routes!(dpo::verify_audit))
         .routes(routes!(dpo::all_permissions))
+        .routes(routes!(permissions::revoke_permission))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();

@@ -34,6 +34,9 @@ pub struct NewPermission {
 #[derive(Deserialize, ToSchema)]
 pub struct PermissionDecision {
     pub grant: bool,
+    /// When a grant stops admitting the report (RFC 3339); none: until revoked.
+    #[serde(default)]
+    pub expires_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// A permission request and its decision.
@@ -45,13 +48,20 @@ pub struct PermissionView {
     pub requester: String,
     pub requested_by: String,
     pub purpose: String,
-    /// `pending`, `granted` or `refused`.
+    /// `pending`, `granted`, `refused` or `revoked`.
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_by: Option<String>,
     pub requested_at: chrono::DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<chrono::DateTime<Utc>>,
+    /// A grant admits the report to the requester's readers until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<chrono::DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<chrono::DateTime<Utc>>,
 }
 
 impl From<PermissionRequest> for PermissionView {
@@ -67,6 +77,9 @@ impl From<PermissionRequest> for PermissionView {
             decided_by: p.decided_by,
             requested_at: p.requested_at,
             decided_at: p.decided_at,
+            expires_at: p.expires_at,
+            revoked_by: p.revoked_by,
+            revoked_at: p.revoked_at,
         }
     }
 }
@@ -158,12 +171,43 @@ pub async fn decide_permission(
             body.grant,
             &caller.principal.actor(),
             Utc::now(),
+            body.expires_at,
         )
         .await?
         .ok_or_else(ApiError::not_found)?;
     audit.object(p.report_id.to_string());
     audit.note("request", id);
     tracing::info!(actor = %caller.principal.actor(), id, grant = body.grant, "H2 permission decided");
+    Ok(Json(p.into()))
+}
+
+/// Revoke a grant the caller's agency gave. The report leaves the requester's readers'
+/// views on their next request.
+#[utoipa::path(
+    post, path = "/api/v1/permissions/{id}/revoke", tag = "permissions",
+    params(("id" = i64, Path, description = "Request id")),
+    responses(
+        (status = 200, description = "Revoked", body = PermissionView),
+        (status = 404, description = "No granted request with this id from your agency", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn revoke_permission(
+    caller: Caller,
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<PermissionView>> {
+    caller.require(Action::GrantPermission)?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let p = store(&state)?
+        .revoke_permission(
+            id,
+            caller.principal.agency(),
+            &caller.principal.actor(),
+            Utc::now(),
+        )
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    tracing::info!(actor = %caller.principal.actor(), id, "H2 permission revoked");
     Ok(Json(p.into()))
 }
 

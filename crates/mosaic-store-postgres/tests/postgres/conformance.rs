@@ -14,3 +14,11 @@ async fn make() -> Harness {
 }
 
 mosaic_store::conformance_tests!(make());
+mosaic_store::conformance_policy_tests!(make());
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_purges_and_flags() {
+    let db = TestDb::create().await;
+    let store = db.store().await;
+    mosaic_store::conformance_policy::retention_purges_and_flags(&store, &store).await;
+}
