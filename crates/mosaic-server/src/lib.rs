@@ -20,6 +20,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod search;
 pub mod state;
 pub mod tls;
 pub mod web;
@@ -94,6 +95,13 @@ impl Server {
         if let Some(p) = permissions {
             state = state.with_permissions(p);
         }
+        // Check (or rebuild) the search index now rather than at the first search.
+        let warm = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.0.search.ready(&*warm.0.store).await {
+                tracing::warn!(error = %e, "search index not ready");
+            }
+        });
         let (app, _) = api::router(state);
         Ok(Server {
             listener,

@@ -32,6 +32,8 @@ pub(crate) struct Inner {
     pub pseudonym_key: mosaic_policy::protect::PseudonymKey,
     /// Recorded H2 permissions, when the backend keeps them.
     pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
+    /// The search index and the notices of stored reports (`store` feeds both).
+    pub search: Arc<crate::search::SearchService>,
 }
 
 impl AppState {
@@ -51,6 +53,12 @@ impl AppState {
                     tracing::warn!(error = %e, "pseudonym key not persisted; using a key for this run only");
                     mosaic_policy::protect::PseudonymKey::random()
                 });
+        // Every write through the server is indexed and announced to live listeners.
+        let search = Arc::new(crate::search::SearchService::new(Some(
+            config.data_dir.join("search-index"),
+        )));
+        let store: Arc<dyn Store> =
+            Arc::new(crate::search::IndexedStore::new(store, search.clone()));
         AppState(Arc::new(Inner {
             store,
             accounts,
@@ -60,6 +68,7 @@ impl AppState {
             jobs: Default::default(),
             pseudonym_key,
             permissions: None,
+            search,
         }))
     }
 

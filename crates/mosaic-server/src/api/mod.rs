@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod data;
+pub mod events;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
+pub mod search;
 pub mod session;
 pub mod views;
 
@@ -52,6 +54,7 @@ Something you may not see is reported as not found (404), never as forbidden."
         (name = "reports", description = "Submit, read, list and export reports"),
         (name = "entities", description = "Entities with their statements and provenance"),
         (name = "admin", description = "Agencies, users and API tokens"),
+        (name = "search", description = "Search names, identifiers and narratives"),
         (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -188,6 +191,8 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
             permissions::list_permissions
         ))
         .routes(routes!(permissions::decide_permission))
+        .routes(routes!(search::search))
+        .routes(routes!(events::events))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();
