@@ -273,7 +273,73 @@ async function main() {
       await axeCheck(page, "the entity profile");
     });
 
+    await step("Search a name with a different spelling, open the profile", page, async () => {
+      await page.fill("#search-q", "Muhamad Alhasan");
+      await page.click("#search-go");
+      const hit = page.locator(`.search-hit[data-entity-id="${DRIVER_ID}"]`).first();
+      await hit.waitFor({ timeout: 10_000 });
+      assert.match(await page.textContent("#search-status"), /result/);
+      assert.ok((await hit.locator("mark").count()) > 0, "no highlighted words in the hit");
+      const all = await page.textContent("#search-results");
+      assert.ok(!all.includes(RESTRICTED_MARKER), "search shows a TLP:RED item to the analyst");
+      await axeCheck(page, "the search results");
+      await noHorizontalScroll(page);
+      await hit.locator("a.hit-title").click();
+      await page.waitForSelector(".profile table.statements");
+      assert.match(await page.textContent(".profile"), /Mohammed Al-Hassan/);
+      // an identifier written nationally finds the same person's phone
+      await page.fill("#search-q", "06 12 34 56 78");
+      await page.click("#search-go");
+      await page.locator(".search-hit", { hasText: "+33612345678" }).first().waitFor({ timeout: 10_000 });
+    });
+
+    await step("Filter by area (named, drawn) and by route", page, async () => {
+      await page.evaluate(() => (location.hash = "#/map"));
+      await page.waitForSelector("#filter-area");
+      const inBox = (r, [w, so, e, n]) => {
+        const g = r.place.geometry;
+        const [lon, lat] = g.type === "Point" ? g.coordinates : g.coordinates[0];
+        return lon >= w && lon <= e && lat >= so && lat <= n;
+      };
+      const med = located.filter((r) => visibleTo("analyst", r) && inBox(r, [9.5, 32.0, 18.5, 38.8])).length;
+      assert.ok(med > 0 && med < analystCount);
+      await page.selectOption("#filter-area", "central-med");
+      await page.waitForFunction((e) => Number(document.querySelector("#event-count").dataset.shown) === e, med, { timeout: 5000 });
+      await page.click("#filter-area-clear");
+      await page.waitForFunction((e) => Number(document.querySelector("#event-count").dataset.shown) === e, analystCount, { timeout: 5000 });
+      // draw a rectangle around the middle of the map
+      await page.click("#filter-area-draw");
+      const box = await page.locator(".map-canvas").boundingBox();
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 6 });
+      await page.mouse.up();
+      assert.equal(await page.inputValue("#filter-area"), "drawn");
+      const drawn = await shown(page);
+      assert.ok(drawn < analystCount, `a drawn area shows ${drawn} of ${analystCount}`);
+      await page.click("#filter-area-clear");
+      // the route: only events along the Brussels–Calais corridor
+      const route = await page.$eval("#filter-route", (s) => [...s.options].find((o) => o.textContent.includes("corridor"))?.value);
+      assert.ok(route, "the route is not offered");
+      await page.selectOption("#filter-route", route);
+      await page.waitForFunction((e) => Number(document.querySelector("#event-count").dataset.shown) < e, analystCount, { timeout: 5000 });
+      const places = await page.evaluate(() => {
+        const s = window.__mosaic.store();
+        return [...new Set([...window.__mosaic.map().filtered].map((i) => s.reports.get(s.reportIds[i])?.report.place?.name))];
+      });
+      assert.ok(places.length > 0, "no event along the route");
+      for (const p of places) assert.ok(!["Lampedusa", "Lesbos"].includes(p), `${p} is not on the Brussels–Calais route`);
+      await page.selectOption("#filter-route", "");
+      await page.waitForFunction((e) => Number(document.querySelector("#event-count").dataset.shown) === e, analystCount, { timeout: 5000 });
+      await axeCheck(page, "the situational picture with area and route filters");
+    });
+
     await step("Analyst (other agency) never sees the TLP:RED item", page, async () => {
+      await page.fill("#search-q", RESTRICTED_MARKER);
+      await page.click("#search-go");
+      await page.waitForFunction(() => document.querySelector("#search-status")?.dataset.total !== undefined, null, { timeout: 10_000 });
+      assert.equal(await page.$eval("#search-status", (e) => e.dataset.total), "0");
+      assert.match(await page.textContent("#search-status"), /No results/);
       await page.evaluate((id) => (location.hash = `#/entity/${encodeURIComponent(id)}`), RESTRICTED_PERSON_ID);
       await page.waitForSelector(".profile h2");
       assert.match(await page.textContent(".profile"), /Not found/);
@@ -332,9 +398,20 @@ async function main() {
       await noHorizontalScroll(page);
     });
 
+    // A second browser: the analyst, watching the map while the officer submits.
+    const context2 = await browser.newContext({ viewport: VIEWPORT });
+    const page2 = await context2.newPage();
+    await step("Second browser: analyst on the map, live updates by server-sent events", page2, async () => {
+      await login(page2, url, "analyst", "mosaic-demo-analyst");
+      await page2.waitForFunction(() => window.__mosaic.live() === "sse", null, { timeout: 10_000 });
+      await page2.evaluate(() => (window.__noReload = true));
+    });
+
     await step("Submit a report; it appears on the map without reloading", page, async () => {
       await page.evaluate(() => (window.__noReload = true));
+      assert.equal(await page.evaluate(() => window.__mosaic.live()), "sse");
       const before = officerCount;
+      const before2 = await shown(page2);
       await page.fill("#f-grading", "B2");
       await page.fill("#f-lat", "50.80");
       await page.fill("#f-lon", "1.60");
@@ -349,11 +426,27 @@ async function main() {
       await page.waitForFunction((b) => Number(document.querySelector("#event-count").dataset.shown) === b + 1, before, { timeout: 10_000 });
       assert.ok(await page.evaluate(() => window.__noReload === true), "the page reloaded");
       await page.locator(".event-list button", { hasText: "Wimereux (form)" }).first().waitFor();
+      // …and in the analyst's browser, without reloading either
+      await page2.waitForFunction((b) => Number(document.querySelector("#event-count").dataset.shown) === b + 1, before2, { timeout: 10_000 });
+      await page2.locator(".event-list button", { hasText: "Wimereux (form)" }).first().waitFor();
+      assert.ok(await page2.evaluate(() => window.__noReload === true), "the analyst's page reloaded");
     });
 
     await step("Live update: a report from another client appears without reloading", page, async () => {
       const { cookie, csrf } = await apiLogin(url, "officer", "mosaic-demo-officer");
       const before = await shown(page);
+      // first a TLP:RED report the analyst must not be told about
+      const red = await fetch(`${url}/api/v1/reports`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf },
+        body: JSON.stringify({
+          agency: "fr-paf", report_type: "intelligence", source_ref: "E2E-LIVE-RED",
+          reported_at: new Date().toISOString(), grading: "B2", handling: "H2", tlp: "RED", classification: "restricted",
+          narrative: `Live ${RESTRICTED_MARKER} sighting.`,
+          place: { name: "Hardelot (red)", country: "fr", geometry: { type: "Point", coordinates: [1.59, 50.63] } },
+        }),
+      });
+      assert.equal(red.status, 201);
       const r = await fetch(`${url}/api/v1/reports`, {
         method: "POST",
         headers: { "content-type": "application/json", cookie, "x-csrf-token": csrf },
@@ -368,11 +461,46 @@ async function main() {
       assert.match(await page.textContent("#live"), /1 new report/);
       await page.locator(".event-list button", { hasText: "Sangatte (live)" }).first().waitFor();
       assert.ok(await page.evaluate(() => window.__noReload === true), "the page reloaded");
+      // the analyst got the green one and was never told about the red one
+      await page2.locator(".event-list button", { hasText: "Sangatte (live)" }).first().waitFor({ timeout: 10_000 });
+      const leaked = await page2.evaluate(() => [...window.__mosaic.store().reports.values()].filter((r) => r.report.tlp === "RED").length);
+      assert.equal(leaked, 0, "a TLP:RED report reached the analyst's browser");
+      assert.ok(!(await page2.evaluate(() => document.body.innerText)).includes("Hardelot"));
+    });
+
+    await step("Import a file: progress bar, then the rejects report", page, async () => {
+      await page.click("#nav-import");
+      await page.waitForSelector("#import-file");
+      await axeCheck(page, "the import screen");
+      const before = await shown(page);
+      const line = (n, extra = {}) =>
+        JSON.stringify({
+          agency: "fr-paf", report_type: "interception", source_ref: `E2E-IMPORT-${n}`,
+          reported_at: "2025-06-01T10:00:00Z", grading: "B2", handling: "H0", tlp: "GREEN", classification: "restricted",
+          place: { name: `Audresselles (import ${n})`, country: "fr", geometry: { type: "Point", coordinates: [1.59, 50.82] } },
+          ...extra,
+        });
+      const body = [line(1), line(2, { grading: "Z9" }), line(3)].join("\n") + "\n";
+      await page.setInputFiles("#import-file", { name: "e2e-import.jsonl", mimeType: "application/x-ndjson", buffer: Buffer.from(body) });
+      await page.click("form.import-form button[type=submit]");
+      await page.waitForSelector("#import-summary", { timeout: 20_000 });
+      assert.equal(await page.$eval("#import-progress", (e) => e.value), 100);
+      assert.equal((await page.textContent("#import-inserted")).trim(), "2");
+      assert.equal((await page.textContent("#import-rejected")).trim(), "1");
+      const row = page.locator("#import-rejects tbody tr").first();
+      assert.equal(await row.getAttribute("data-line"), "2");
+      const text = await row.textContent();
+      assert.match(text, /grading/);
+      await axeCheck(page, "the import result");
+      // the imported reports reach the map by live update
+      await page.click("#nav-map");
+      await page.waitForFunction((b) => Number(document.querySelector("#event-count").dataset.shown) === b + 2, before, { timeout: 10_000 });
     });
 
     await step("No Content-Security-Policy violations or page errors", page, async () => {
       assert.deepEqual(cspErrors, []);
     });
+    await context2.close();
   } finally {
     await browser.close();
     await stop();

@@ -156,6 +156,86 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return json as T;
 }
 
+export interface SearchHit {
+  kind: "report" | "entity";
+  score: number;
+  report_id: string;
+  entity_id?: string;
+  schema?: string;
+  agency: string;
+  title: string;
+  snippet: string;
+  highlights: string[];
+  time: string;
+}
+
+export interface SearchPage {
+  total: number;
+  hits: SearchHit[];
+  next_offset?: number;
+}
+
+export interface SearchParams {
+  q: string;
+  from?: string;
+  until?: string;
+  bbox?: string;
+  agency?: string;
+  schema?: string;
+  kind?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface Reject {
+  line: number;
+  field: string;
+  rule: string;
+  message: string;
+  raw: string;
+}
+
+export interface ImportJob {
+  id: string;
+  state: "running" | "finished" | "failed";
+  file_name: string;
+  bytes_total: number;
+  bytes_done: number;
+  records_done: number;
+  statements: number;
+  summary?: { records?: number; rejected?: number; already_imported?: boolean; outcome?: { inserted: number; new_versions: number; duplicates: number; statements: number } };
+  error?: string;
+  rejects?: Reject[];
+  rejects_truncated?: boolean;
+}
+
+/** Uploads a JSON Lines file for import (XMLHttpRequest: fetch reports no upload progress). */
+export function uploadImport(file: File, onProgress: (sent: number, total: number) => void): Promise<ImportJob> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/imports?file_name=${encodeURIComponent(file.name)}`);
+    xhr.setRequestHeader("Content-Type", "application/x-ndjson");
+    xhr.setRequestHeader("Accept", "application/json");
+    if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onerror = () => reject(new ApiError(0, { type: "about:blank", title: "The upload failed (network)", status: 0 }));
+    xhr.onload = () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(xhr.responseText);
+      } catch {
+        json = undefined;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(json as ImportJob);
+      else {
+        const p = json && typeof json === "object" && "title" in json ? (json as Problem) : { type: "about:blank", title: xhr.statusText || "Upload refused", status: xhr.status };
+        reject(new ApiError(xhr.status, p));
+      }
+    };
+    xhr.send(file);
+  });
+}
+
 export const api = {
   login: (username: string, password: string, totp?: string) =>
     request<{ user: UserView; csrf_token: string }>("POST", "/api/v1/auth/login", {
@@ -173,6 +253,12 @@ export const api = {
   },
   report: (id: string) => request<ReportView>("GET", `/api/v1/reports/${encodeURIComponent(id)}`),
   entity: (id: string) => request<EntityView>("GET", `/api/v1/entities/${encodeURIComponent(id)}`),
+  search: (q: SearchParams) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") p.set(k, String(v));
+    return request<SearchPage>("GET", `/api/v1/search?${p}`);
+  },
+  importJob: (id: string) => request<ImportJob>("GET", `/api/v1/imports/${encodeURIComponent(id)}`),
   submit: (report: unknown) =>
     request<{ id: string; result: string; statements: number }>("POST", "/api/v1/reports", report),
 };

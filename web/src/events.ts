@@ -236,6 +236,40 @@ export interface Filters {
   until: number; // ms, +Infinity for none
   types: Set<number>;
   agencies: Set<string> | null; // null: all
+  /** Events inside this box, in world coordinates [x0, y0, x1, y1]; null: anywhere. */
+  area?: [number, number, number, number] | null;
+  /** Events within `width` world units of this polyline (world coordinates); null: any. */
+  route?: { points: [number, number][]; width: number } | null;
+}
+
+/** A lon/lat box [west, south, east, north] as a world box [x0, y0, x1, y1]. */
+export function worldBox(w: number, s: number, e: number, n: number): [number, number, number, number] {
+  const [x0, y1] = project(w, s);
+  const [x1, y0] = project(e, n);
+  return [Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1)];
+}
+
+/** World units for `km` kilometres at latitude `lat` (Web Mercator scale). */
+export function kmToWorld(km: number, lat: number): number {
+  return ((km * 1000) / (40075016.686 * Math.cos((lat * Math.PI) / 180))) * WORLD;
+}
+
+/** Squared distance from (px, py) to the polyline. */
+function dist2ToLine(px: number, py: number, pts: [number, number][]): number {
+  let best = Infinity;
+  for (let j = 0; j + 1 < pts.length; j++) {
+    const [ax, ay] = pts[j];
+    const [bx, by] = pts[j + 1];
+    const dx = bx - ax;
+    const dy = by - ay;
+    const l2 = dx * dx + dy * dy;
+    const t = l2 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / l2)) : 0;
+    const qx = ax + t * dx - px;
+    const qy = ay + t * dy - py;
+    best = Math.min(best, qx * qx + qy * qy);
+  }
+  if (pts.length === 1) best = (pts[0][0] - px) ** 2 + (pts[0][1] - py) ** 2;
+  return best;
 }
 
 export function applyFilters(s: EventStore, f: Filters, ignoreTime = false): Uint32Array {
@@ -249,10 +283,15 @@ export function applyFilters(s: EventStore, f: Filters, ignoreTime = false): Uin
   for (const t of f.types) allowedType[t] = 1;
   const lo = ignoreTime ? -Infinity : f.from;
   const hi = ignoreTime ? Infinity : f.until;
+  const area = f.area ?? null;
+  const route = f.route ?? null;
+  const w2 = route ? route.width * route.width : 0;
   for (let i = 0; i < s.n; i++) {
     const t = s.t[i];
     if (t < lo || t >= hi) continue;
     if (!allowedType[s.type[i]] || !allowedAgency[s.agency[i]]) continue;
+    if (area && (s.x[i] < area[0] || s.x[i] > area[2] || s.y[i] < area[1] || s.y[i] > area[3])) continue;
+    if (route && dist2ToLine(s.x[i], s.y[i], route.points) > w2) continue;
     out[k++] = i;
   }
   return out.subarray(0, k);

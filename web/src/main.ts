@@ -1,15 +1,18 @@
-// Mosaic's browser app: sign-in, the situational picture, entity profiles with the link
-// chart, and the report form. Hash routes: #/map, #/entity/<id>, #/report/new.
+// Mosaic's browser app: sign-in, the situational picture, search, entity profiles with the
+// link chart, the report form and file import. Hash routes: #/map, #/search?q=…,
+// #/entity/<id>, #/reports/<id>, #/report/new, #/import.
 
 import "./style.css";
 import { api, ApiError, entityIdOf, setCsrf, type Agency, type Me, type ReportView } from "./api";
-import { applyFilters, EVENT_COLOUR, EVENT_LABEL, EVENT_TYPES, EventStore, IMPACT_COLOUR, unproject, type Filters } from "./events";
+import { applyFilters, EVENT_COLOUR, EVENT_LABEL, EVENT_TYPES, EventStore, IMPACT_COLOUR, kmToWorld, unproject, worldBox, type Filters } from "./events";
 import { MapView, marker } from "./map";
 import { Timeline } from "./timeline";
 import { h, reportCard, entityLabel } from "./ui";
 import { clearCaches, entityOf, LinkChart, profileView } from "./entity";
 import { reportForm } from "./form";
 import { purposeField } from "./purpose";
+import { searchView } from "./search";
+import { importView } from "./importer";
 
 performance.mark("mosaic:start");
 const root = document.getElementById("app")!;
@@ -28,7 +31,21 @@ let map: MapView | null = null;
 let timeline: Timeline | null = null;
 let pollTimer = 0;
 let routing = false;
-const filters: Filters = { from: -Infinity, until: Infinity, types: new Set(EVENT_TYPES.map((_, i) => i)), agencies: null };
+const filters: Filters = { from: -Infinity, until: Infinity, types: new Set(EVENT_TYPES.map((_, i) => i)), agencies: null, area: null, route: null };
+/** How live updates arrive: server-sent events, or polling when the stream is unavailable. */
+let liveMode: "off" | "sse" | "poll" = "off";
+let liveSource: EventSource | null = null;
+
+/** Named areas for the area filter: [west, south, east, north]. */
+const AREAS: Record<string, { label: string; box: [number, number, number, number] }> = {
+  channel: { label: "Channel and North Sea coast", box: [-2.5, 49.3, 5.0, 52.2] },
+  "central-med": { label: "Central Mediterranean", box: [9.5, 32.0, 18.5, 38.8] },
+  aegean: { label: "Eastern Aegean", box: [23.0, 35.0, 29.5, 41.5] },
+  "western-med": { label: "Western Mediterranean", box: [-7.5, 34.5, 1.5, 38.5] },
+  balkans: { label: "Western Balkans", box: [13.0, 40.0, 23.0, 47.0] },
+};
+/** Width of the corridor around a route for the route filter. */
+const ROUTE_KM = 30;
 
 const agencyName = (id: string) => session?.agencies.get(id)?.name ?? id;
 
@@ -105,6 +122,7 @@ let liveEl: HTMLElement;
 let inView: HTMLElement;
 let sectionsEl: HTMLElement;
 let agencyBox: HTMLElement;
+let routeSel: HTMLSelectElement;
 
 function may(action: string): boolean {
   return !!session?.me.actions.includes(action);
@@ -125,8 +143,27 @@ function buildShell(): void {
       { "aria-label": "Main" },
       h("a", { href: "#/map", id: "nav-map" }, "Situational picture"),
       may("submit_report") ? h("a", { href: "#/report/new", id: "nav-report" }, "New report") : null,
+      may("import_reports") ? h("a", { href: "#/import", id: "nav-import" }, "Import") : null,
     ),
     purposeField(),
+    may("list_reports")
+      ? h(
+          "form",
+          {
+            class: "quick-search",
+            role: "search",
+            "aria-label": "Search names, identifiers and reports",
+            onsubmit: (e: Event) => {
+              e.preventDefault();
+              const q = (document.getElementById("search-q") as HTMLInputElement).value.trim();
+              location.hash = `#/search?${new URLSearchParams({ q })}`;
+            },
+          },
+          h("label", { for: "search-q", class: "visually-hidden" }, "Search"),
+          h("input", { type: "search", id: "search-q", name: "q", placeholder: "Name, phone, plate, words…", autocomplete: "off" }),
+          h("button", { type: "submit", id: "search-go" }, "Search"),
+        )
+      : null,
     h(
       "div",
       { class: "who", id: "who", "aria-label": "Signed in as" },
@@ -141,6 +178,9 @@ function buildShell(): void {
           id: "sign-out",
           onclick: async () => {
             clearInterval(pollTimer);
+            liveSource?.close();
+            liveSource = null;
+            liveMode = "off";
             try {
               await api.logout();
             } catch {
@@ -193,6 +233,70 @@ function buildShell(): void {
     );
   });
   agencyBox = h("fieldset", { class: "agencies" }, h("legend", {}, "Agencies"));
+  const areaSel = h(
+    "select",
+    { id: "filter-area", name: "area" },
+    h("option", { value: "" }, "Anywhere"),
+    ...Object.entries(AREAS).map(([k, a]) => h("option", { value: k }, a.label)),
+    h("option", { value: "view" }, "The map's current view"),
+    h("option", { value: "drawn", hidden: true }, "Drawn on the map"),
+  );
+  const setArea = (box: [number, number, number, number] | null) => {
+    filters.area = box;
+    if (map) map.area = box;
+    refresh();
+  };
+  areaSel.addEventListener("change", () => {
+    const v = areaSel.value;
+    if (!v) setArea(null);
+    else if (v === "view" && map) {
+      const [w, s, e, n] = map.viewBounds();
+      setArea(worldBox(w, s, e, n));
+    } else if (AREAS[v]) {
+      const b = AREAS[v].box;
+      setArea(worldBox(b[0], b[1], b[2], b[3]));
+      map?.fit(b[0], b[1], b[2], b[3]);
+    }
+  });
+  const drawBtn = h(
+    "button",
+    {
+      type: "button",
+      id: "filter-area-draw",
+      "aria-pressed": "false",
+      onclick: () => {
+        if (!map) return;
+        map.drawing = !map.drawing;
+        drawBtn.setAttribute("aria-pressed", String(map.drawing));
+        map.canvas.style.cursor = map.drawing ? "crosshair" : "";
+        areaHelp.textContent = map.drawing ? "Drag on the map to draw the area." : "";
+      },
+    },
+    "Draw an area",
+  );
+  const areaHelp = h("p", { class: "help", id: "filter-area-help", "aria-live": "polite" });
+  routeSel = h("select", { id: "filter-route", name: "route" }, h("option", { value: "" }, "Any route"));
+  routeSel.addEventListener("change", () => {
+    const r = store.routes.find((x) => x.reportId === routeSel.value);
+    if (!r) {
+      filters.route = null;
+      if (map) map.selectedRoute = null;
+    } else {
+      const mid = unproject(r.points[0][0], r.points[0][1])[1];
+      filters.route = { points: r.points, width: kmToWorld(ROUTE_KM, mid) };
+      if (map) map.selectedRoute = r.points;
+    }
+    refresh();
+  });
+  const areaBox = h(
+    "fieldset",
+    { class: "area" },
+    h("legend", {}, "Area and route"),
+    h("div", { class: "field" }, h("label", { for: "filter-area" }, "Area"), areaSel),
+    h("div", { class: "area-tools" }, drawBtn, h("button", { type: "button", id: "filter-area-clear", onclick: () => ((areaSel.value = ""), setArea(null)) }, "Clear area")),
+    areaHelp,
+    h("div", { class: "field" }, h("label", { for: "filter-route" }, `Route (events within ${ROUTE_KM} km)`), routeSel),
+  );
   const layerToggle = (id: string, label: string, key: "events" | "operational" | "sections" | "routes") =>
     h(
       "label",
@@ -230,6 +334,7 @@ function buildShell(): void {
       },
       "Clear time filter",
     ),
+    areaBox,
     typeBox,
     agencyBox,
     h(
@@ -270,6 +375,14 @@ function buildShell(): void {
   map.ownAgency = -1;
   map.fit(-12, 33, 32, 60);
   map.onClusterClick = (events) => void showEvents(events);
+  map.onAreaDrawn = (box) => {
+    const opt = areaSel.querySelector("option[value=drawn]") as HTMLOptionElement;
+    opt.hidden = false;
+    areaSel.value = "drawn";
+    drawBtn.setAttribute("aria-pressed", "false");
+    areaHelp.textContent = "";
+    setArea(box);
+  };
   let viewTimer = 0;
   map.onViewChange = () => {
     clearTimeout(viewTimer);
@@ -283,7 +396,7 @@ function buildShell(): void {
     filters.until = b ? Date.parse(untilIn.value + "T00:00:00Z") + 86400e3 : Infinity;
     refresh();
   };
-  (window as unknown as { __mosaic: unknown }).__mosaic = { store: () => store, map: () => map, refresh, filters };
+  (window as unknown as { __mosaic: unknown }).__mosaic = { store: () => store, map: () => map, refresh, filters, live: () => liveMode };
 }
 
 function renderAgencyFilter(): void {
@@ -313,6 +426,16 @@ function renderAgencyFilter(): void {
   }
 }
 
+function renderRouteFilter(): void {
+  const have = new Set([...routeSel.options].map((o) => o.value));
+  for (const r of store.routes) {
+    if (have.has(r.reportId)) continue;
+    have.add(r.reportId);
+    const rv = store.reports.get(r.reportId);
+    routeSel.append(h("option", { value: r.reportId }, rv?.report.place?.name ?? r.reportId));
+  }
+}
+
 /** Re-applies the filters and redraws map, timeline and lists. */
 function refresh(): void {
   if (!map || !timeline) return;
@@ -326,6 +449,7 @@ function refresh(): void {
   countEl.dataset.shown = String(map.filtered.length);
   countEl.dataset.total = String(store.n);
   renderAgencyFilter();
+  renderRouteFilter();
   sectionsEl.replaceChildren(
     ...map.sections.map((s) => h("li", {}, h("span", { class: "dot", style: `background:${IMPACT_COLOUR[s.impact]}` }), ` ${s.name}: `, h("strong", {}, s.impact), ` (${s.count})`)),
   );
@@ -440,7 +564,77 @@ async function loadAll(): Promise<void> {
     countEl.textContent = `Could not load events: ${e instanceof Error ? e.message : String(e)}`;
     if (e instanceof ApiError && e.status === 401) return showLogin("Your session ended; sign in again.");
   }
+  startLive();
+}
+
+function startPolling(): void {
+  liveMode = "poll";
+  clearInterval(pollTimer);
   pollTimer = window.setInterval(() => void poll(), POLL_MS);
+}
+
+function announce(added: number): void {
+  if (!added) return;
+  liveEl.textContent = `${added} new report${added === 1 ? "" : "s"} at ${new Date().toISOString().slice(11, 19)} UTC`;
+  refresh();
+}
+
+/** Live updates: server-sent events from /api/v1/events name the reports just stored that
+ * this user may see; the app reads them through the scoped API. Falls back to polling the
+ * recent window when the stream is unavailable. */
+function startLive(): void {
+  if (typeof EventSource === "undefined" || params.get("live") === "poll") return startPolling();
+  let first = true;
+  const src = new EventSource("/api/v1/events");
+  liveSource = src;
+  src.addEventListener("ready", () => {
+    liveMode = "sse";
+    clearInterval(pollTimer);
+    // After a reconnection, catch up with what was stored in between.
+    if (!first) void poll();
+    first = false;
+  });
+  src.addEventListener("reports", (e) => {
+    const ids = (JSON.parse((e as MessageEvent).data) as { ids: string[] }).ids;
+    void fetchLive(ids);
+  });
+  src.addEventListener("resync", () => void resync());
+  src.onerror = () => {
+    if (src.readyState === EventSource.CLOSED && liveSource === src) {
+      liveSource = null;
+      startPolling();
+    }
+  };
+}
+
+/** Reads the announced reports (a few at a time), or everything after a large import. */
+async function fetchLive(ids: string[]): Promise<void> {
+  if (!session) return;
+  // New versions are announced too: read them all (addReports keeps the newest).
+  const todo = ids;
+  if (todo.length > 300) return resync();
+  let added = 0;
+  for (let i = 0; i < todo.length; i += 6) {
+    const got = await Promise.all(todo.slice(i, i + 6).map((id) => api.report(id).catch(() => null)));
+    added += addReports(got.filter((x): x is ReportView => x !== null));
+  }
+  announce(added);
+}
+
+/** Re-reads every report (new ones are added, known ones kept). */
+async function resync(): Promise<void> {
+  let cursor: string | undefined;
+  let added = 0;
+  try {
+    do {
+      const page = await api.reports({ limit: 1000, cursor });
+      added += addReports(page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+  } catch {
+    return;
+  }
+  announce(added);
 }
 
 /** Live updates: polls the recent window (reports made in the last 48 hours). */
@@ -461,10 +655,7 @@ async function poll(): Promise<void> {
     }
     return;
   }
-  if (added) {
-    liveEl.textContent = `${added} new report${added === 1 ? "" : "s"} at ${new Date().toISOString().slice(11, 19)} UTC`;
-    refresh();
-  }
+  announce(added);
 }
 
 /** Benchmark mode: n generated events (deterministic) instead of the server's. */
@@ -498,6 +689,24 @@ function route(): void {
   for (const a of document.querySelectorAll("nav a")) a.removeAttribute("aria-current");
   if (hash.startsWith("/entity/")) {
     void showEntity(hash.slice("/entity/".length));
+  } else if (hash.startsWith("/search")) {
+    const q = new URLSearchParams(location.hash.slice(1).split("?")[1] ?? "");
+    document.title = `Search${q.get("q") ? `: ${q.get("q")}` : ""} — Mosaic`;
+    const box = document.getElementById("search-q") as HTMLInputElement | null;
+    if (box) box.value = q.get("q") ?? "";
+    mapScreen.hidden = true;
+    otherScreen.hidden = false;
+    otherScreen.replaceChildren(searchView(q, [...session.agencies.keys()].sort(), agencyName));
+  } else if (hash.startsWith("/reports/")) {
+    void showReport(hash.slice("/reports/".length));
+  } else if (hash === "/import" && may("import_reports")) {
+    document.getElementById("nav-import")?.setAttribute("aria-current", "page");
+    document.title = "Import reports — Mosaic";
+    mapScreen.hidden = true;
+    otherScreen.hidden = false;
+    // Live updates bring the imported reports; nothing else to do when it ends.
+    otherScreen.replaceChildren(importView(() => undefined));
+    (document.getElementById("import-file") as HTMLElement | null)?.focus();
   } else if (hash === "/report/new" && may("submit_report")) {
     document.getElementById("nav-report")?.setAttribute("aria-current", "page");
     document.title = "New report — Mosaic";
@@ -523,6 +732,34 @@ function route(): void {
     map?.resize();
     updateInView();
   }
+}
+
+async function showReport(id: string): Promise<void> {
+  document.title = "Report — Mosaic";
+  mapScreen.hidden = true;
+  otherScreen.hidden = false;
+  otherScreen.replaceChildren(h("p", { role: "status" }, "Loading…"));
+  let rv: ReportView;
+  try {
+    rv = await api.report(id);
+  } catch (x) {
+    const missing = x instanceof ApiError && x.status === 404;
+    otherScreen.replaceChildren(
+      h("section", { class: "profile" }, h("h2", {}, missing ? "Not found" : "Could not load"), h("p", {}, missing ? "No such report, or not one you may see." : String(x)), h("a", { href: "#/map" }, "Back to the situational picture")),
+    );
+    return;
+  }
+  const r = rv.report;
+  const roles = new Map((r.roles ?? []).map((x) => [x.entity, x.role]));
+  const ents = await Promise.all((r.entities ?? []).map(async (m) => ({ id: await entityIdOf(r.id, m), label: entityLabel(m.schema, m.properties), schema: m.schema, role: roles.get(m.key) })));
+  otherScreen.replaceChildren(
+    h(
+      "section",
+      { class: "report-screen", "aria-label": "Report" },
+      h("a", { href: "#/map", class: "back" }, "← Situational picture"),
+      reportCard(r, rv.version, agencyName, ents, (x) => (location.hash = `#/entity/${encodeURIComponent(x)}`)),
+    ),
+  );
 }
 
 async function showEntity(id: string): Promise<void> {

@@ -83,6 +83,13 @@ export class MapView {
   readonly frameTimes: number[] = [];
   onClusterClick: (events: number[], c: Cluster) => void = () => {};
   onViewChange: () => void = () => {};
+  /** The area filter's box (world coordinates), drawn as a frame; null: none. */
+  area: [number, number, number, number] | null = null;
+  /** The route filter's polyline (world coordinates), drawn highlighted; null: none. */
+  selectedRoute: [number, number][] | null = null;
+  /** While true, a drag draws an area instead of panning (then `onAreaDrawn`). */
+  drawing = false;
+  onAreaDrawn: (box: [number, number, number, number]) => void = () => {};
   private cellOf = new Int32Array(0);
 
   constructor(
@@ -167,11 +174,27 @@ export class MapView {
   private bindInput(): void {
     const c = this.canvas;
     let drag: { x: number; y: number; moved: boolean } | null = null;
+    let draw: { x0: number; y0: number } | null = null;
+    const world = (e: PointerEvent): [number, number] => {
+      const r = c.getBoundingClientRect();
+      return [(e.clientX - r.left - this.tx) / this.k, (e.clientY - r.top - this.ty) / this.k];
+    };
     c.addEventListener("pointerdown", (e) => {
-      drag = { x: e.clientX, y: e.clientY, moved: false };
       c.setPointerCapture(e.pointerId);
+      if (this.drawing) {
+        const [x, y] = world(e);
+        draw = { x0: x, y0: y };
+        return;
+      }
+      drag = { x: e.clientX, y: e.clientY, moved: false };
     });
     c.addEventListener("pointermove", (e) => {
+      if (draw) {
+        const [x, y] = world(e);
+        this.area = [Math.min(draw.x0, x), Math.min(draw.y0, y), Math.max(draw.x0, x), Math.max(draw.y0, y)];
+        this.invalidate();
+        return;
+      }
       if (!drag) return;
       const dx = e.clientX - drag.x;
       const dy = e.clientY - drag.y;
@@ -183,6 +206,18 @@ export class MapView {
       }
     });
     c.addEventListener("pointerup", (e) => {
+      if (draw) {
+        const [x, y] = world(e);
+        const box: [number, number, number, number] = [Math.min(draw.x0, x), Math.min(draw.y0, y), Math.max(draw.x0, x), Math.max(draw.y0, y)];
+        draw = null;
+        this.drawing = false;
+        c.style.cursor = "";
+        // A click without a drag draws nothing.
+        if ((box[2] - box[0]) * this.k > 4 && (box[3] - box[1]) * this.k > 4) this.onAreaDrawn(box);
+        else this.area = null;
+        this.invalidate();
+        return;
+      }
       const d = drag;
       drag = null;
       if (d && !d.moved) {
@@ -311,6 +346,24 @@ export class MapView {
         });
         ctx.stroke();
       }
+      ctx.setLineDash([]);
+    }
+    if (this.selectedRoute) {
+      ctx.strokeStyle = "#102a43";
+      ctx.lineWidth = 5;
+      ctx.beginPath();
+      this.selectedRoute.forEach(([x, y], i) => {
+        if (i) ctx.lineTo(x * k + tx, y * k + ty);
+        else ctx.moveTo(x * k + tx, y * k + ty);
+      });
+      ctx.stroke();
+    }
+    if (this.area) {
+      const [x0, y0, x1, y1] = this.area;
+      ctx.strokeStyle = "#102a43";
+      ctx.lineWidth = 2;
+      ctx.setLineDash([8, 4]);
+      ctx.strokeRect(x0 * k + tx, y0 * k + ty, (x1 - x0) * k, (y1 - y0) * k);
       ctx.setLineDash([]);
     }
     // Analysis layer: border sections with their impact level.

@@ -59,9 +59,11 @@ fn time(s: &str) -> Result<DateTime<Utc>> {
 /// first use and with `--rebuild`.
 pub async fn run(store: DynStore, data_dir: &Path, a: SearchArgs) -> Result<()> {
     let dir = data_dir.join("search-index");
-    let fresh = !dir.exists();
-    let mut idx = SearchIndex::open(&dir)?;
-    if fresh || a.rebuild {
+    let mut idx = SearchIndex::open(&dir).context(
+        "opening the search index (a running `mosaic serve` holds it: search through its API)",
+    )?;
+    // the index records what it reflects: rebuilt when the store changed without it
+    if a.rebuild || !idx.is_current(&*store).await? {
         let n = idx.rebuild(&*store).await?;
         eprintln!("indexed {n} reports");
     } else {
@@ -92,6 +94,8 @@ pub async fn run(store: DynStore, data_dir: &Path, a: SearchArgs) -> Result<()> 
         default_country: a.country.clone(),
         limit: a.limit,
         offset: 0,
+        // the administrator's maintenance view: everything, as stored
+        hide_protected: false,
     };
     let res = idx.search(&Scope::system("mosaic search"), &req)?;
     if a.json {

@@ -12,6 +12,16 @@
 //!   search adds the caller's [`Scope`] as required clauses of the query itself — so a
 //!   hidden document is never scored, never counted, never returned. Results are never
 //!   filtered after the fact.
+//! - **Protected persons stay unsearchable in analysis views.** Documents that carry a
+//!   protected person's personal data (a smuggled migrant, a victim, an asylum applicant,
+//!   and entities that point at them) and reports that mention one (whose narrative views
+//!   withhold) are marked `protected`; [`SearchRequest::hide_protected`] excludes them,
+//!   and every other mention of a protected entity id, inside the query. The server
+//!   always sets it: its views pseudonymise these persons, so finding them by name would
+//!   undo the pseudonym.
+//! - **Staleness is detectable.** Each commit records how many current reports and report
+//!   versions the index reflects ([`SearchIndex::is_current`]), so a server can rebuild
+//!   at start when something wrote to the store without it.
 #![forbid(unsafe_code)]
 
 use std::collections::BTreeSet;
@@ -32,7 +42,8 @@ use tantivy::schema::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
-use mosaic_model::{AgencyId, Report, ReportId, Schema};
+use mosaic_model::report::ROLE_PROP;
+use mosaic_model::{AgencyId, PersonRole, Report, ReportId, Schema};
 use mosaic_resolve::{ident, name, records_of, Context};
 use mosaic_store::{LabelFilter, Scope, Store};
 
@@ -90,6 +101,10 @@ pub struct SearchRequest {
     pub default_country: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    /// Leave out documents marked protected and every mention of a protected entity
+    /// (analysis views: such persons are pseudonymised, so must not be findable by name).
+    #[serde(default)]
+    pub hide_protected: bool,
 }
 
 /// One hit.
@@ -109,6 +124,9 @@ pub struct Hit {
     pub snippet: String,
     /// Observed (else reported) time.
     pub time: DateTime<Utc>,
+    /// Words of `title` and `snippet` that match the query (as written there), to mark.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub highlights: Vec<String>,
 }
 
 /// Hits and how many documents matched in all (within the scope).
@@ -140,6 +158,8 @@ struct Fields {
     text: Field,
     title: Field,
     snippet: Field,
+    protected: Field,
+    refs: Field,
 }
 
 fn schema() -> (TSchema, Fields) {
@@ -165,6 +185,8 @@ fn schema() -> (TSchema, Fields) {
         text: b.add_text_field("text", TEXT),
         title: b.add_text_field("title", STORED),
         snippet: b.add_text_field("snippet", STORED),
+        protected: b.add_u64_field("protected", INDEXED),
+        refs: b.add_text_field("refs", STRING),
     };
     (b.build(), f)
 }
@@ -178,6 +200,68 @@ pub struct SearchIndex {
     writer: IndexWriter,
     f: Fields,
     ctx: Context,
+    /// Entity ids some report marks as protected persons (or pointing at one): their
+    /// mentions in other reports are hidden too when [`SearchRequest::hide_protected`].
+    protected_ids: BTreeSet<String>,
+    /// What the index reflects, as recorded with the last commit.
+    stamp: Stamp,
+}
+
+/// What the index reflects: current reports and stored report versions (the store's
+/// [`mosaic_store::Stats`] counts under the system scope).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Version of the index schema; an index of another version is rebuilt.
+    pub schema: u32,
+    pub reports: u64,
+    pub report_versions: u64,
+}
+
+/// Bumped whenever the indexed fields change.
+const SCHEMA_VERSION: u32 = 2;
+
+/// Keys of the person mentions of `r` whose data the protection rules pseudonymise in
+/// analysis views (protected roles, asylum applicants), plus mentions that point at one.
+fn protected_keys(r: &Report) -> BTreeSet<String> {
+    let mut keys: BTreeSet<String> = r
+        .roles
+        .iter()
+        .filter(|x| x.role.is_protected())
+        .map(|x| x.entity.clone())
+        .collect();
+    for m in &r.entities {
+        if m.schema != Schema::Person {
+            continue;
+        }
+        let yes = |p: &str| {
+            m.properties
+                .get(p)
+                .is_some_and(|vs| vs.iter().any(|v| v.eq_ignore_ascii_case("true")))
+        };
+        let role_prop = m.properties.get(ROLE_PROP).is_some_and(|vs| {
+            vs.iter()
+                .any(|v| PersonRole::parse(v).is_ok_and(|r| r.is_protected()))
+        });
+        if yes("asylumApplicant") || role_prop {
+            keys.insert(m.key.clone());
+        }
+    }
+    if keys.is_empty() {
+        return keys;
+    }
+    // entities that refer to a protected person (their phone, their document) reveal them
+    let pointing: Vec<String> = r
+        .entities
+        .iter()
+        .filter(|m| {
+            m.properties
+                .values()
+                .any(|vs| vs.iter().any(|v| keys.contains(v)))
+        })
+        .map(|m| m.key.clone())
+        .collect();
+    keys.extend(pointing);
+    keys
 }
 
 fn text_of(report: &Report) -> String {
@@ -219,12 +303,39 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
-        Ok(SearchIndex {
+        let stamp = index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str::<Stamp>(&p).ok())
+            .unwrap_or_default();
+        let mut idx = SearchIndex {
             reader,
             writer,
             f,
             ctx: Context::default(),
-        })
+            protected_ids: BTreeSet::new(),
+            stamp,
+        };
+        idx.load_protected_ids()?;
+        Ok(idx)
+    }
+
+    /// Reads back the protected entity ids an opened index holds.
+    fn load_protected_ids(&mut self) -> Result<()> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_u64(self.f.protected, 1),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher.search(&q, &tantivy::collector::DocSetCollector)?;
+        for addr in docs {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            if let Some(id) = d.get_first(self.f.entity_id).and_then(|v| v.as_str()) {
+                self.protected_ids.insert(id.to_owned());
+            }
+        }
+        Ok(())
     }
 
     /// Opens the index in `dir`, creating it if needed.
@@ -236,7 +347,19 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| folder(&e))?;
         let (s, f) = schema();
         let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| folder(&e))?;
-        let index = Index::open_or_create(mmap, s)?;
+        let index = match Index::open_or_create(mmap, s.clone()) {
+            Ok(i) => i,
+            // An index of an older schema is a cache of another shape: start afresh (the
+            // stamp then says it is empty, so it is rebuilt).
+            Err(tantivy::TantivyError::SchemaError(e)) => {
+                tracing::warn!(folder = %dir.display(), error = %e, "search index of another schema; recreating");
+                std::fs::remove_dir_all(dir).map_err(|e| folder(&e))?;
+                std::fs::create_dir_all(dir).map_err(|e| folder(&e))?;
+                let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| folder(&e))?;
+                Index::create(mmap, s, tantivy::IndexSettings::default())?
+            }
+            Err(e) => return Err(e.into()),
+        };
         SearchIndex::with_index(index, f)
     }
 
@@ -251,9 +374,10 @@ impl SearchIndex {
         self.ctx = Context::new(agencies);
     }
 
-    fn base(&self, r: &Report, kind: DocKind, key: String) -> TantivyDocument {
+    fn base(&self, r: &Report, kind: DocKind, key: String, protected: bool) -> TantivyDocument {
         let f = &self.f;
         let mut d = TantivyDocument::default();
+        d.add_u64(f.protected, protected as u64);
         d.add_text(f.doc_key, key);
         d.add_text(f.kind, kind.as_str());
         d.add_text(f.report_id, r.id.as_str());
@@ -282,7 +406,8 @@ impl SearchIndex {
         let f = self.f;
         self.writer
             .delete_term(Term::from_field_text(f.report_id, r.id.as_str()));
-        let mut d = self.base(r, DocKind::Report, format!("r|{}", r.id));
+        let prot = protected_keys(r);
+        let mut d = self.base(r, DocKind::Report, format!("r|{}", r.id), !prot.is_empty());
         d.add_text(f.text, text_of(r));
         d.add_text(
             f.title,
@@ -303,9 +428,27 @@ impl SearchIndex {
         d.add_text(f.snippet, snippet);
         self.writer.add_document(d)?;
         let records = records_of(r, &self.ctx);
+        let ids: std::collections::BTreeMap<&str, String> = r
+            .entities
+            .iter()
+            .map(|m| (m.key.as_str(), r.entity_id(m).to_string()))
+            .collect();
         for (m, rec) in r.entities.iter().zip(records) {
-            let mut d = self.base(r, DocKind::Entity, format!("e|{}|{}", r.id, rec.id));
+            let p = prot.contains(&m.key);
+            if p {
+                self.protected_ids.insert(rec.id.to_string());
+            }
+            let mut d = self.base(r, DocKind::Entity, format!("e|{}|{}", r.id, rec.id), p);
             d.add_text(f.entity_id, rec.id.as_str());
+            // What it points at (same-report keys, or explicit entity ids), so that a
+            // mention pointing at a person protected by another report is hidden too.
+            for v in m.properties.values().flatten() {
+                if let Some(id) = ids.get(v.as_str()) {
+                    d.add_text(f.refs, id);
+                } else if v.contains(":ent:") {
+                    d.add_text(f.refs, v);
+                }
+            }
             d.add_text(f.schema, m.schema.as_str());
             let mut titles: Vec<String> = Vec::new();
             for n in rec.names.iter().chain(rec.aliases.iter()) {
@@ -348,9 +491,42 @@ impl SearchIndex {
 
     /// Makes everything indexed so far visible to searches.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
+        let payload = serde_json::to_string(&self.stamp).unwrap_or_default();
+        let mut c = self.writer.prepare_commit()?;
+        c.set_payload(&payload);
+        c.commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// What the last commit recorded the index reflects.
+    pub fn stamp(&self) -> Stamp {
+        self.stamp
+    }
+
+    /// Records a write to the store that was also indexed (with [`index_report`]), so the
+    /// next commit's stamp stays comparable with the store's counts.
+    ///
+    /// [`index_report`]: SearchIndex::index_report
+    pub fn note_write(&mut self, out: &mosaic_store::WriteOutcome) {
+        self.stamp.schema = SCHEMA_VERSION;
+        self.stamp.reports += out.inserted;
+        self.stamp.report_versions += out.inserted + out.new_versions;
+    }
+
+    /// Whether the index reflects the store: same schema and the same numbers of current
+    /// reports and report versions as the last commit recorded. A store written to by
+    /// another process (an import on the command line) is seen as changed.
+    pub async fn is_current(&self, store: &dyn Store) -> Result<bool> {
+        let stats = store
+            .stats(&Scope::system("search index freshness"))
+            .await?;
+        Ok(self.stamp
+            == Stamp {
+                schema: SCHEMA_VERSION,
+                reports: stats.reports,
+                report_versions: stats.report_versions,
+            })
     }
 
     /// Rebuilds the index from the store: every current report, streamed through
@@ -359,7 +535,11 @@ impl SearchIndex {
     pub async fn rebuild(&mut self, store: &dyn Store) -> Result<u64> {
         self.set_agencies(&store.agencies().await?);
         self.writer.delete_all_documents()?;
+        self.protected_ids.clear();
         let scope = Scope::system("search index rebuild");
+        // Counted before reading: a write racing the rebuild makes the stamp look stale
+        // (and so rebuilt again later), never fresh when it is not.
+        let stats = store.stats(&scope).await?;
         let mut stream = store.export(&scope);
         let mut n = 0u64;
         while let Some(sr) = stream.try_next().await? {
@@ -369,6 +549,11 @@ impl SearchIndex {
                 tracing::info!(reports = n, "indexing");
             }
         }
+        self.stamp = Stamp {
+            schema: SCHEMA_VERSION,
+            reports: stats.reports,
+            report_versions: stats.report_versions,
+        };
         self.commit()?;
         tracing::info!(reports = n, "search index rebuilt");
         Ok(n)
@@ -602,9 +787,31 @@ impl SearchIndex {
         let text = self.text_query(req);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             must.into_iter().map(|q| (Occur::Must, q)).collect();
+        let words = text.as_ref().map(|_| query_words(&req.query));
         match text {
             Some(t) => clauses.push((Occur::Must, t)),
             None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        if req.hide_protected {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(self.f.protected, 1),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+            for field in [self.f.entity_id, self.f.refs] {
+                if !self.protected_ids.is_empty() {
+                    clauses.push((
+                        Occur::MustNot,
+                        Box::new(TermSetQuery::new(
+                            self.protected_ids
+                                .iter()
+                                .map(|id| Term::from_field_text(field, id)),
+                        )),
+                    ));
+                }
+            }
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -635,6 +842,11 @@ impl SearchIndex {
             };
             let rid = s(f.report_id);
             let time = d.get_first(f.time).and_then(|v| v.as_i64()).unwrap_or(0);
+            let (title, snippet) = (s(f.title), s(f.snippet));
+            let highlights = words
+                .as_ref()
+                .map(|w| highlights(w, &[&title, &snippet]))
+                .unwrap_or_default();
             hits.push(Hit {
                 score,
                 kind,
@@ -643,9 +855,10 @@ impl SearchIndex {
                 entity_id: Some(s(f.entity_id)).filter(|x| !x.is_empty()),
                 schema: Some(s(f.schema)).filter(|x| !x.is_empty()),
                 agency: s(f.agency),
-                title: s(f.title),
-                snippet: s(f.snippet),
+                title,
+                snippet,
                 time: DateTime::from_timestamp_micros(time).unwrap_or_default(),
+                highlights,
             });
         }
         Ok(SearchResults { total, hits })
@@ -656,6 +869,79 @@ impl SearchIndex {
     pub fn documents(&self) -> u64 {
         self.reader.searcher().num_docs()
     }
+}
+
+/// The query's words, folded to ASCII lowercase, with their phonetic skeletons.
+fn query_words(q: &str) -> Vec<(String, String)> {
+    let form = name::analyse(q);
+    let mut out: Vec<(String, String)> = form
+        .tokens
+        .iter()
+        .cloned()
+        .zip(form.skeletons.iter().cloned())
+        .collect();
+    for w in name::to_ascii(q)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() >= 2)
+    {
+        if !out.iter().any(|(t, _)| t == w) {
+            out.push((w.to_owned(), String::new()));
+        }
+    }
+    out
+}
+
+/// Edit distance, bounded (early exit above `max`).
+fn within(a: &str, b: &str, max: usize) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        if cur.iter().min().copied().unwrap_or(0) > max {
+            return false;
+        }
+        prev = cur;
+    }
+    prev[b.len()] <= max
+}
+
+/// Words of `texts` (as written) that match a query word: same folded form, within the
+/// fuzzy distance the query allows, or the same phonetic skeleton.
+fn highlights(words: &[(String, String)], texts: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for t in texts {
+        for w in t.split(|c: char| c.is_whitespace() || ",;:()/.".contains(c)) {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            if w.is_empty() || !seen.insert(w.to_owned()) {
+                continue;
+            }
+            let form = name::analyse(w);
+            let hit = form.tokens.iter().zip(&form.skeletons).any(|(t, s)| {
+                words.iter().any(|(q, qs)| {
+                    let d = match q.len() {
+                        0..=3 => 0,
+                        4..=7 => 1,
+                        _ => 2,
+                    };
+                    t == q || within(t, q, d) || (s.len() >= 2 && s == qs)
+                })
+            });
+            if hit {
+                out.push(w.to_owned());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -226,6 +226,168 @@ fn hidden_documents_never_appear_in_hits_or_counts() {
     assert_eq!(idx.search(&nobody, &q("")).unwrap().total, 0);
 }
 
+fn protected_fixture(n: u32, migrant_role: bool) -> Report {
+    let v = json!({
+        "agency": "fr-paf", "report_type": "interception", "source_ref": format!("P-{n}"),
+        "reported_at": format!("2025-04-{:02}T10:00:00Z", n),
+        "handling": "H0", "tlp": "GREEN", "classification": "unclassified",
+        "narrative": "Dinghy at Wimereux, the passenger Yusuf Karimi was sick.",
+        "entities": [
+            {"key": "m", "id": "fr-ncc:ent:yusuf", "schema": "Person", "properties": {"name": ["Yusuf Karimi"]}},
+            {"key": "ph", "schema": "Phone", "properties": {"number": ["+33 6 99 88 77 66"], "owner": ["m"]}},
+            {"key": "d", "schema": "Person", "properties": {"name": ["Zoran Petrovic"]}}
+        ],
+        "roles": if migrant_role { json!([{"entity": "m", "role": "smuggled_migrant"}, {"entity": "d", "role": "driver"}]) } else { json!([]) },
+    });
+    Report::from_value(&centre(), &v).unwrap()
+}
+
+#[test]
+fn protected_persons_are_hidden_inside_the_query() {
+    // report 1 names Yusuf as a smuggled migrant; report 2 mentions the same entity id
+    // with no role: both mentions are hidden, and so is report 1's narrative.
+    let (p1, p2) = (protected_fixture(1, true), protected_fixture(2, false));
+    let idx = index(&[p1.clone(), p2]);
+    let hide = |s: &str| SearchRequest {
+        hide_protected: true,
+        ..q(s)
+    };
+    for query in [
+        "Yusuf Karimi",
+        "Jusuf Karimy",
+        "+33699887766",
+        "wimereux passenger",
+    ] {
+        let open = idx.search(&sys(), &q(query)).unwrap();
+        assert!(open.total > 0, "{query}: found without the flag");
+        let res = idx.search(&sys(), &hide(query)).unwrap();
+        let leaked: Vec<&Hit> = res
+            .hits
+            .iter()
+            .filter(|h| {
+                h.title.contains("Yusuf")
+                    || h.title.contains("+33")
+                    || h.entity_id.as_deref() == Some("fr-ncc:ent:yusuf")
+                    || (h.kind == DocKind::Report && h.report_id == p1.id)
+            })
+            .collect();
+        assert!(leaked.is_empty(), "{query}: {leaked:?}");
+        assert_eq!(
+            res.total,
+            res.hits.len(),
+            "{query}: totals count hidden hits"
+        );
+    }
+    // the driver of the same report is still found; report 2's narrative too
+    let res = idx.search(&sys(), &hide("Zoran Petrovic")).unwrap();
+    assert!(res.total >= 1, "{res:?}");
+    let res = idx
+        .search(
+            &sys(),
+            &SearchRequest {
+                kind: Some(DocKind::Report),
+                ..hide("wimereux")
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        res.total, 1,
+        "only the report without a protected person: {res:?}"
+    );
+}
+
+#[test]
+fn hits_carry_highlights() {
+    let idx = index(&fixtures());
+    let res = idx.search(&sys(), &q("Mohamed Al Hassan")).unwrap();
+    let h = res
+        .hits
+        .iter()
+        .find(|h| h.title.contains("AL-HASSAN"))
+        .expect("found");
+    assert!(h.highlights.iter().any(|w| w == "AL-HASSAN"), "{h:?}");
+    assert!(h.highlights.iter().any(|w| w == "Mohammed"), "{h:?}");
+    let res = idx.search(&sys(), &q("lorry")).unwrap();
+    assert!(
+        res.hits[0].highlights.contains(&"lorry".to_owned()),
+        "{res:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_stamp_tells_whether_the_index_reflects_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = mosaic_store_sqlite::SqliteStore::open(&dir.path().join("data"))
+        .await
+        .unwrap();
+    store
+        .set_centre(&mosaic_model::Centre {
+            id: centre(),
+            name: "t".into(),
+            country: "fr".into(),
+        })
+        .await
+        .unwrap();
+    let reports = fixtures();
+    let out = store
+        .write(&mosaic_store::WriteBatch {
+            reports: reports[..2].to_vec(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(out.inserted, 2);
+    let path = dir.path().join("index");
+    {
+        let mut idx = SearchIndex::open(&path).unwrap();
+        assert!(
+            !idx.is_current(&store).await.unwrap(),
+            "a new index is empty"
+        );
+        idx.rebuild(&store).await.unwrap();
+        assert!(idx.is_current(&store).await.unwrap());
+        // a write indexed incrementally keeps it current
+        let batch = mosaic_store::WriteBatch {
+            reports: reports[2..].to_vec(),
+            ..Default::default()
+        };
+        let out = store.write(&batch).await.unwrap();
+        for r in &batch.reports {
+            idx.index_report(r).unwrap();
+        }
+        idx.note_write(&out);
+        idx.commit().unwrap();
+        assert!(idx.is_current(&store).await.unwrap());
+    }
+    // reopened: the stamp survives; a write it did not see makes it stale
+    let idx = SearchIndex::open(&path).unwrap();
+    assert!(idx.is_current(&store).await.unwrap());
+    store
+        .write(&mosaic_store::WriteBatch {
+            reports: vec![protected_fixture(3, true)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!idx.is_current(&store).await.unwrap());
+    drop(idx);
+    // the protected ids are read back from the folder
+    let mut idx = SearchIndex::open(&path).unwrap();
+    idx.rebuild(&store).await.unwrap();
+    drop(idx);
+    let idx = SearchIndex::open(&path).unwrap();
+    let res = idx
+        .search(
+            &sys(),
+            &SearchRequest {
+                hide_protected: true,
+                ..q("Yusuf Karimi")
+            },
+        )
+        .unwrap();
+    assert_eq!(res.total, 0, "{res:?}");
+}
+
 #[test]
 fn filters() {
     let idx = index(&fixtures());

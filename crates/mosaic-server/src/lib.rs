@@ -22,6 +22,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 mod grants;
+pub mod search;
 pub mod state;
 pub mod tls;
 pub mod web;
@@ -133,6 +134,13 @@ impl Server {
                 tracing::warn!("no audit store: API requests are recorded in the server log only")
             }
         }
+        // Check (or rebuild) the search index now rather than at the first search.
+        let warm = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.0.search.ready(&*warm.0.store).await {
+                tracing::warn!(error = %e, "search index not ready");
+            }
+        });
         let (app, _) = api::router(state.clone());
         Ok(Server {
             listener,

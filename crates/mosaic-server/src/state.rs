@@ -34,6 +34,8 @@ pub(crate) struct Inner {
     pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
     /// The audit trail every API request is recorded in.
     pub audit: crate::audit_log::AuditLog,
+    /// The search index and the notices of stored reports (`store` feeds both).
+    pub search: Arc<crate::search::SearchService>,
 }
 
 impl AppState {
@@ -53,6 +55,12 @@ impl AppState {
                     tracing::warn!(error = %e, "pseudonym key not persisted; using a key for this run only");
                     mosaic_policy::protect::PseudonymKey::random()
                 });
+        // Every write through the server is indexed and announced to live listeners.
+        let search = Arc::new(crate::search::SearchService::new(Some(
+            config.data_dir.join("search-index"),
+        )));
+        let store: Arc<dyn Store> =
+            Arc::new(crate::search::IndexedStore::new(store, search.clone()));
         AppState(Arc::new(Inner {
             store,
             accounts,
@@ -63,6 +71,7 @@ impl AppState {
             pseudonym_key,
             permissions: None,
             audit: crate::audit_log::AuditLog::new(None),
+            search,
         }))
     }
 

@@ -164,7 +164,7 @@ pub struct ReportsQuery {
     pub limit: Option<u32>,
 }
 
-fn parse_bbox(s: &str) -> ApiResult<(f64, f64, f64, f64)> {
+pub(crate) fn parse_bbox(s: &str) -> ApiResult<(f64, f64, f64, f64)> {
     let bad = || ApiError::bad_request("bbox is min_lon,min_lat,max_lon,max_lat in degrees");
     let v: Vec<f64> = s
         .split(',')
@@ -184,7 +184,7 @@ fn parse_bbox(s: &str) -> ApiResult<(f64, f64, f64, f64)> {
     Ok((a, b, c, d))
 }
 
-fn parse_time(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
+pub(crate) fn parse_time(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
     mosaic_model::time::parse_instant(field, s).map_err(|e| ApiError::bad_request(e.to_string()))
 }
 

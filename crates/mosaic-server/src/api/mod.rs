@@ -4,10 +4,12 @@
 pub mod accounts;
 pub mod data;
 pub mod dpo;
+pub mod events;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
 pub mod restrict;
+pub mod search;
 pub mod session;
 pub mod views;
 
@@ -56,6 +58,7 @@ allowed). Every request is recorded in the audit trail with it; entity reads and
         (name = "reports", description = "Submit, read, list and export reports"),
         (name = "entities", description = "Entities with their statements and provenance"),
         (name = "admin", description = "Agencies, users and API tokens"),
+        (name = "search", description = "Search names, identifiers and narratives"),
         (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
         (name = "audit", description = "The data-protection officer's views: the audit trail, its verification, H2 permission requests"),
         (name = "health", description = "Liveness and readiness"),
@@ -221,6 +224,8 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(dpo::verify_audit))
         .routes(routes!(dpo::all_permissions))
         .routes(routes!(permissions::revoke_permission))
+        .routes(routes!(search::search))
+        .routes(routes!(events::events))
         .routes(routes!(healthz))
         .routes(routes!(readyz))
         .split_for_parts();
