@@ -66,7 +66,7 @@ fn ok(data: &Path, url: Option<&str>, args: &[&str]) -> String {
 
 fn report(n: usize, narrative: &str) -> Value {
     json!({
-        "agency": if n % 2 == 0 { "fr-paf" } else { "fr-gn" },
+        "agency": if n.is_multiple_of(2) { "fr-paf" } else { "fr-gn" },
         "report_type": "interception",
         "source_ref": format!("PAF-{n}"),
         "reported_at": format!("2025-01-01T00:00:{:02}Z", n % 60),
