@@ -124,7 +124,9 @@ impl Srv {
         let mut rq = self
             .client
             .request(m, format!("{}{}", self.url, path))
-            .headers(s.0.clone());
+            .headers(s.0.clone())
+            // entity reads need a stated purpose (audit)
+            .header("x-mosaic-purpose", "task:policy test");
         if let Some(b) = body {
             rq = rq.json(&b);
         }
