@@ -37,6 +37,7 @@ pub mod conformance_agreements;
 pub mod conformance_audit;
 #[cfg(feature = "conformance")]
 pub mod conformance_permissions;
+#[cfg(feature = "conformance")]
 pub mod conformance_policy;
 pub mod judgements;
 pub mod permissions;
