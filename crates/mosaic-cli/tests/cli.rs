@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use support::{mosaic, ok};
+use support::{mosaic, ok, INIT};
 
 fn stats(data: &Path) -> Value {
     let s: Value = serde_json::from_str(&ok(data, &["stats", "--json"])).unwrap();
@@ -50,18 +50,7 @@ fn write_reports(path: &Path, n: usize) {
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(
-        &data,
-        &[
-            "init",
-            "--centre",
-            "fr-ncc",
-            "--name",
-            "Test centre",
-            "--country",
-            "fr",
-        ],
-    );
+    ok(&data, INIT);
     (dir, data)
 }
 

@@ -20,7 +20,7 @@ use mosaic_store::{ReportQuery, Scope, Store};
 use mosaic_store_postgres::testing::TestDb;
 use mosaic_store_sqlite::SqliteStore;
 
-use support::{mosaic_command, succeeded};
+use support::{mosaic_command, succeeded, INIT};
 
 /// Accepted and ignored by a trust-authentication server; must never be shown.
 const PASSWORD: &str = "Sup3rS3cretPassw0rd";
@@ -90,16 +90,6 @@ fn stats(data: &Path, url: Option<&str>) -> Value {
     let s: Value = serde_json::from_str(&ok(data, url, &["stats", "--json"])).unwrap();
     s
 }
-
-const INIT: &[&str] = &[
-    "init",
-    "--centre",
-    "fr-ncc",
-    "--name",
-    "Test centre",
-    "--country",
-    "fr",
-];
 
 const AGENCY: &[&str] = &[
     "agency",

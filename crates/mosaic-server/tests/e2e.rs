@@ -97,14 +97,7 @@ impl TestServer {
     }
 
     async fn login(&self, username: &str, password: &str) -> Sess {
-        let r = self
-            .req(Method::POST, "/api/v1/auth/login")
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {username}");
-        Sess::from_login(r).await
+        Sess::from_login(self.srv.login_response(username, password).await).await
     }
 
     async fn stop(self) {

@@ -6,6 +6,17 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Initialises the test centre `fr-ncc`.
+pub const INIT: &[&str] = &[
+    "init",
+    "--centre",
+    "fr-ncc",
+    "--name",
+    "Test centre",
+    "--country",
+    "fr",
+];
+
 /// `mosaic --data-dir data`, deaf to the caller's environment (database URL, config
 /// file) so a developer's settings cannot change what a test runs against.
 pub fn mosaic_command(data: &Path) -> Command {

@@ -150,9 +150,8 @@ impl Running {
         self.client.request(m, format!("{}{}", self.url, path))
     }
 
-    /// Signs in; returns the session's headers (cookie and CSRF token, no purpose) and
-    /// the login response body.
-    pub async fn login(&self, username: &str, password: &str) -> (HeaderMap, Value) {
+    /// The response of a sign-in that must succeed.
+    pub async fn login_response(&self, username: &str, password: &str) -> reqwest::Response {
         let r = self
             .req(Method::POST, "/api/v1/auth/login")
             .json(&json!({"username": username, "password": password}))
@@ -160,6 +159,13 @@ impl Running {
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        r
+    }
+
+    /// Signs in; returns the session's headers (cookie and CSRF token, no purpose) and
+    /// the login response body.
+    pub async fn login(&self, username: &str, password: &str) -> (HeaderMap, Value) {
+        let r = self.login_response(username, password).await;
         let cookie = r.headers()[SET_COOKIE]
             .to_str()
             .unwrap()
