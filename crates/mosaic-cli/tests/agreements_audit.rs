@@ -7,40 +7,9 @@
 //! Ignored until `main.rs` wires the two command groups (see the `run` functions in
 //! `src/cmd_agreement.rs` and `src/cmd_audit.rs`); remove the `ignore` then.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn mosaic(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("MOSAIC_DATABASE_URL")
-        .env_remove("MOSAIC_CONFIG")
-        .output()
-        .expect("runs mosaic")
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = mosaic(data, args);
-    assert!(
-        out.status.success(),
-        "mosaic {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(data: &Path, args: &[&str]) -> String {
-    let out = mosaic(data, args);
-    assert!(!out.status.success(), "mosaic {args:?} should have failed");
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{fails, ok};
 
 /// The value after `prefix` on the line that has it.
 fn after<'a>(text: &'a str, prefix: &str) -> &'a str {

@@ -1,33 +1,15 @@
 //! The `mosaic` binary end to end: init, import, export, stats, idempotence, round trip,
 //! and a kill -9 in the middle of an import.
 
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-fn mosaic(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("MOSAIC_DATABASE_URL")
-        .env_remove("MOSAIC_CONFIG")
-        .output()
-        .expect("runs mosaic")
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = mosaic(data, args);
-    assert!(
-        out.status.success(),
-        "mosaic {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::{mosaic, ok, INIT};
 
 fn stats(data: &Path) -> Value {
     let s: Value = serde_json::from_str(&ok(data, &["stats", "--json"])).unwrap();
@@ -68,18 +50,7 @@ fn write_reports(path: &Path, n: usize) {
 fn setup() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(
-        &data,
-        &[
-            "init",
-            "--centre",
-            "fr-ncc",
-            "--name",
-            "Test centre",
-            "--country",
-            "fr",
-        ],
-    );
+    ok(&data, INIT);
     (dir, data)
 }
 

@@ -2,30 +2,9 @@
 //! new version; retention purges expired reports (tombstone kept), flags reviews, and
 //! writes audit entries that verify.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn mosaic(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mosaic"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("MOSAIC_DATABASE_URL")
-        .env_remove("MOSAIC_CONFIG")
-        .output()
-        .expect("runs mosaic")
-}
-
-fn ok(data: &Path, args: &[&str]) -> String {
-    let out = mosaic(data, args);
-    assert!(
-        out.status.success(),
-        "mosaic {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::{mosaic, ok};
 
 fn report(n: u32, review: Option<&str>, until: Option<&str>) -> serde_json::Value {
     serde_json::json!({

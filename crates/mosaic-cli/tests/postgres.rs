@@ -2,8 +2,10 @@
 //! server, see `mosaic_store_postgres::testing`): everyday commands with the database URL
 //! in the environment, and `mosaic migrate` SQLite → PostgreSQL → SQLite.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::{json, Value};
@@ -18,6 +20,8 @@ use mosaic_store::{ReportQuery, Scope, Store};
 use mosaic_store_postgres::testing::TestDb;
 use mosaic_store_sqlite::SqliteStore;
 
+use support::{mosaic_command, succeeded, INIT};
+
 /// Accepted and ignored by a trust-authentication server; must never be shown.
 const PASSWORD: &str = "Sup3rS3cretPassw0rd";
 
@@ -31,12 +35,8 @@ fn url_with_password(db: &TestDb) -> String {
 /// Runs `mosaic` with `--data-dir data` and, if given, the database URL in the
 /// environment; output checked for the password.
 fn mosaic(data: &Path, url: Option<&str>, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_mosaic"));
-    c.arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("MOSAIC_DATABASE_URL")
-        .env_remove("MOSAIC_CONFIG")
+    let mut c = mosaic_command(data);
+    c.args(args)
         // debug logs: the password must not appear there either
         .env("MOSAIC_LOG", "debug");
     if let Some(u) = url {
@@ -54,14 +54,7 @@ fn mosaic(data: &Path, url: Option<&str>, args: &[&str]) -> Output {
 }
 
 fn ok(data: &Path, url: Option<&str>, args: &[&str]) -> String {
-    let out = mosaic(data, url, args);
-    assert!(
-        out.status.success(),
-        "mosaic {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    succeeded(mosaic(data, url, args), args)
 }
 
 fn report(n: usize, narrative: &str) -> Value {
@@ -97,16 +90,6 @@ fn stats(data: &Path, url: Option<&str>) -> Value {
     let s: Value = serde_json::from_str(&ok(data, url, &["stats", "--json"])).unwrap();
     s
 }
-
-const INIT: &[&str] = &[
-    "init",
-    "--centre",
-    "fr-ncc",
-    "--name",
-    "Test centre",
-    "--country",
-    "fr",
-];
 
 const AGENCY: &[&str] = &[
     "agency",

@@ -3,28 +3,26 @@
 //! purpose, object, result), refusals included; the chain verifies; no one else may use
 //! the views; H3 content waits for the acknowledgement of its conditions.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use mosaic_audit::AuditAction;
-use mosaic_model::{Agency, AgencyId, AgencyKind, Report};
-use mosaic_server::admin::{add_user, NewUser};
-use mosaic_server::{Facets, Server, ServerConfig};
+use mosaic_model::Report;
+use mosaic_server::ServerConfig;
 use mosaic_store::audit::{AuditQuery, AuditStore};
-use mosaic_store::conformance::{centre, report};
-use mosaic_store::{Store, WriteBatch};
+use mosaic_store::conformance::report;
 use mosaic_store_sqlite::SqliteStore;
 
+use support::{add_test_user, bind_all_facets, demo_store, write_reports, Running, PURPOSE};
+
 struct T {
-    url: String,
-    client: reqwest::Client,
+    srv: Running,
     store: Arc<SqliteStore>,
-    stop: tokio::sync::oneshot::Sender<()>,
-    handle: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
     paf: Report,
     paf_h3: Report,
@@ -33,75 +31,30 @@ struct T {
 
 async fn start() -> T {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("data")).await.unwrap());
-    store.set_centre(&centre()).await.unwrap();
-    mosaic_server::ensure_demo_accounts(&*store, &*store)
-        .await
-        .unwrap();
-    store
-        .put_agency(&Agency {
-            id: AgencyId::parse("fr-douane").unwrap(),
-            name: "Douane".into(),
-            kind: AgencyKind::Customs,
-            country: "fr".into(),
-        })
-        .await
-        .unwrap();
-    add_user(
-        &*store,
-        &*store,
-        &NewUser {
-            username: "dpo".into(),
-            display_name: "Data protection".into(),
-            agency: "fr-ocriest".into(),
-            roles: vec!["data_protection_officer".into()],
-            clearance: "secret".into(),
-            password: "dpo-password-long".into(),
-        },
+    let store = demo_store(&dir.path().join("data")).await;
+    add_test_user(
+        &store,
+        "dpo",
+        "Data protection",
+        "fr-ocriest",
+        vec!["data_protection_officer".into()],
+        "secret",
+        "dpo-password-long",
     )
-    .await
-    .unwrap();
+    .await;
     let paf = report(1, "fr-paf", "AMBER", "H0", "restricted");
     let paf_h3 = report(5, "fr-paf", "GREEN", "H3", "restricted");
     let douane_red = report(3, "fr-douane", "RED", "H2", "restricted");
-    store
-        .write(&WriteBatch {
-            reports: vec![paf.clone(), paf_h3.clone(), douane_red.clone()],
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let config = ServerConfig::local_http(0, dir.path().join("data"));
-    let server = Server::bind_facets(
-        store.clone(),
-        store.clone(),
-        Facets {
-            permissions: Some(store.clone()),
-            audit: Some(store.clone()),
-        },
-        config,
+    write_reports(
+        &store,
+        vec![paf.clone(), paf_h3.clone(), douane_red.clone()],
     )
-    .await
-    .unwrap();
-    let url = server.url();
-    let (stop, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        server
-            .run(async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    .await;
+    let config = ServerConfig::local_http(0, dir.path().join("data"));
+    let server = bind_all_facets(store.clone(), config).await;
     T {
-        url,
-        client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap(),
+        srv: Running::spawn(server, support::client()),
         store,
-        stop,
-        handle,
         _dir: dir,
         paf,
         paf_h3,
@@ -112,28 +65,7 @@ async fn start() -> T {
 impl T {
     /// Signs in; returns the headers of the session and the actor id.
     async fn login(&self, username: &str, password: &str) -> (HeaderMap, String) {
-        let r = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.url))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {username}");
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let body: Value = r.json().await.unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        h.insert(
-            "x-csrf-token",
-            HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
-        );
+        let (h, body) = self.srv.login(username, password).await;
         (h, format!("user:{}", body["user"]["id"].as_str().unwrap()))
     }
 
@@ -144,12 +76,9 @@ impl T {
         h: &HeaderMap,
         purpose: Option<&str>,
     ) -> (StatusCode, String) {
-        let mut rb = self
-            .client
-            .request(m, format!("{}{path}", self.url))
-            .headers(h.clone());
+        let mut rb = self.srv.req(m, path).headers(h.clone());
         if let Some(p) = purpose {
-            rb = rb.header("x-mosaic-purpose", p);
+            rb = rb.header(PURPOSE, p);
         }
         let r = rb.send().await.unwrap();
         (r.status(), r.text().await.unwrap())
@@ -162,11 +91,7 @@ impl T {
     }
 
     async fn stop(self) -> Arc<SqliteStore> {
-        let _ = self.stop.send(());
-        tokio::time::timeout(Duration::from_secs(10), self.handle)
-            .await
-            .expect("graceful shutdown")
-            .unwrap();
+        self.srv.stop().await;
         self.store
     }
 }

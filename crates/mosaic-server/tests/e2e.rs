@@ -1,6 +1,8 @@
 //! End-to-end tests over real HTTP(S) on 127.0.0.1 with an ephemeral port, against the
 //! embedded store.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,19 +10,17 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, COOKI
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use mosaic_model::{Agency, AgencyId, AgencyKind, Report};
-use mosaic_server::admin::{add_user, NewUser};
-use mosaic_server::{Server, ServerConfig, TlsConfig};
-use mosaic_store::conformance::{centre, report};
+use mosaic_model::Report;
+use mosaic_server::{ServerConfig, TlsConfig};
+use mosaic_store::conformance::report;
 use mosaic_store::{Store, WriteBatch};
 use mosaic_store_sqlite::SqliteStore;
 
+use support::{add_test_user, bind_all_facets, demo_store, write_reports, Running, PURPOSE};
+
 struct TestServer {
-    url: String,
-    client: reqwest::Client,
+    srv: Running,
     store: Arc<SqliteStore>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: Option<tokio::task::JoinHandle<()>>,
     _dir: tempfile::TempDir,
     /// Seeded reports: fr-paf AMBER, fr-douane AMBER, fr-douane RED, fr-douane SECRET.
     paf: Report,
@@ -36,71 +36,41 @@ impl TestServer {
 
     async fn start_with(f: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("data")).await.unwrap());
-        store.set_centre(&centre()).await.unwrap();
-        mosaic_server::ensure_demo_accounts(&*store, &*store)
-            .await
-            .unwrap();
-        store
-            .put_agency(&Agency {
-                id: AgencyId::parse("fr-douane").unwrap(),
-                name: "Douane".into(),
-                kind: AgencyKind::Customs,
-                country: "fr".into(),
-            })
-            .await
-            .unwrap();
+        let store = demo_store(&dir.path().join("data")).await;
         for (name, agency, role) in [
             ("douanier", "fr-douane", "officer"),
             ("analyst2", "fr-ocriest", "analyst"),
         ] {
-            add_user(
-                &*store,
-                &*store,
-                &NewUser {
-                    username: name.into(),
-                    display_name: name.into(),
-                    agency: agency.into(),
-                    roles: vec![role.into()],
-                    clearance: "confidential".into(),
-                    password: format!("{name}-password"),
-                },
+            add_test_user(
+                &store,
+                name,
+                name,
+                agency,
+                vec![role.into()],
+                "confidential",
+                &format!("{name}-password"),
             )
-            .await
-            .unwrap();
+            .await;
         }
         let paf = report(1, "fr-paf", "AMBER", "H0", "restricted");
         let douane_amber = report(2, "fr-douane", "AMBER", "H1", "restricted");
         let douane_red = report(3, "fr-douane", "RED", "H2", "restricted");
         let douane_secret = report(4, "fr-douane", "GREEN", "H0", "secret");
-        store
-            .write(&WriteBatch {
-                reports: vec![
-                    paf.clone(),
-                    douane_amber.clone(),
-                    douane_red.clone(),
-                    douane_secret.clone(),
-                ],
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        write_reports(
+            &store,
+            vec![
+                paf.clone(),
+                douane_amber.clone(),
+                douane_red.clone(),
+                douane_secret.clone(),
+            ],
+        )
+        .await;
 
         let mut config = ServerConfig::local_http(0, dir.path().join("data"));
         f(&mut config);
         let tls = config.tls.enabled();
-        let server = Server::bind_facets(
-            store.clone(),
-            store.clone(),
-            mosaic_server::Facets {
-                permissions: Some(store.clone()),
-                audit: Some(store.clone()),
-            },
-            config,
-        )
-        .await
-        .unwrap();
-        let url = server.url();
+        let server = bind_all_facets(store.clone(), config).await;
         let mut builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .redirect(reqwest::redirect::Policy::none());
@@ -111,21 +81,9 @@ impl TestServer {
                 .https_only(true);
         }
         let client = builder.build().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(async move {
-            server
-                .run(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-        });
         TestServer {
-            url,
-            client,
+            srv: Running::spawn(server, client),
             store,
-            stop: Some(tx),
-            handle: Some(handle),
             _dir: dir,
             paf,
             douane_amber,
@@ -135,26 +93,15 @@ impl TestServer {
     }
 
     fn req(&self, m: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.request(m, format!("{}{}", self.url, path))
+        self.srv.req(m, path)
     }
 
     async fn login(&self, username: &str, password: &str) -> Sess {
-        let r = self
-            .req(Method::POST, "/api/v1/auth/login")
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {username}");
-        Sess::from_login(r).await
+        Sess::from_login(self.srv.login_response(username, password).await).await
     }
 
-    async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        tokio::time::timeout(Duration::from_secs(10), self.handle.take().unwrap())
-            .await
-            .expect("graceful shutdown finishes")
-            .unwrap();
+    async fn stop(self) {
+        self.srv.stop().await;
     }
 }
 
@@ -206,7 +153,6 @@ impl Sess {
 
 /// Every request of these tests states a purpose (the audit tests check what happens
 /// without one).
-const PURPOSE: &str = "x-mosaic-purpose";
 const TEST_PURPOSE: &str = "task:end-to-end test";
 
 fn bearer(token: &str) -> HeaderMap {
@@ -1153,7 +1099,7 @@ async fn https_with_a_self_signed_certificate_and_secure_cookies() {
         }
     })
     .await;
-    assert!(s.url.starts_with("https://127.0.0.1:"));
+    assert!(s.srv.url.starts_with("https://127.0.0.1:"));
     let r = s.req(Method::GET, "/healthz").send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().get("strict-transport-security").is_some());

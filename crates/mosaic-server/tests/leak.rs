@@ -8,21 +8,22 @@
 //! protected persons' names never appear raw (no referral exists), and an asylum applicant
 //! never appears at all to a user of the State they fled.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use std::collections::BTreeSet;
+
+use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use mosaic_model::{Agency, AgencyId, AgencyKind, Classification, Report, User, UserId, UserRole};
+use mosaic_model::{AgencyId, AgencyKind, Classification, Report, User, UserId, UserRole};
 use mosaic_policy::{may_read, Principal, ReportLabels};
-use mosaic_server::admin::{add_user, NewUser};
-use mosaic_server::{Server, ServerConfig};
+use mosaic_server::ServerConfig;
 use mosaic_store::conformance::{centre, report};
-use mosaic_store::{Store, WriteBatch};
-use mosaic_store_sqlite::SqliteStore;
+
+use support::{
+    add_test_user, bind_all_facets, open_store, put_agency, write_reports, Running, PURPOSE,
+};
 
 const MIGRANT: &str = "Amirleak Haddadleak";
 const ASYLUM: &str = "Yonasleak Tesfayeleak";
@@ -158,44 +159,19 @@ fn principal(w: &Who) -> Principal {
     })
 }
 
-async fn login(client: &reqwest::Client, url: &str, username: &str) -> HeaderMap {
-    let r = client
-        .post(format!("{url}/api/v1/auth/login"))
-        .json(&json!({"username": username, "password": format!("{username}-password-long")}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "login {username}");
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let body: Value = r.json().await.unwrap();
-    let mut h = HeaderMap::new();
-    h.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-    h.insert(
-        "x-csrf-token",
-        HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
-    );
+async fn login(srv: &Running, username: &str) -> HeaderMap {
+    let (mut h, _) = srv
+        .login(username, &format!("{username}-password-long"))
+        .await;
     // a stated purpose, so entity reads and exports are exercised too
-    h.insert(
-        "x-mosaic-purpose",
-        HeaderValue::from_static("task:leak suite"),
-    );
+    h.insert(PURPOSE, HeaderValue::from_static("task:leak suite"));
     h
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_forbidden_appears_on_any_get_route() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(&dir.path().join("data")).await.unwrap());
-    store.set_centre(&centre()).await.unwrap();
+    let store = open_store(&dir.path().join("data")).await;
     for (id, kind, country) in [
         ("fr-paf", AgencyKind::BorderGuard, "fr"),
         ("fr-douane", AgencyKind::Customs, "fr"),
@@ -204,69 +180,28 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         ("er-police", AgencyKind::Police, "er"),
         ("ngo-aid", AgencyKind::Ngo, "fr"),
     ] {
-        store
-            .put_agency(&Agency {
-                id: AgencyId::parse(id).unwrap(),
-                name: id.into(),
-                kind,
-                country: country.into(),
-            })
-            .await
-            .unwrap();
+        put_agency(&store, id, id, kind, country).await;
     }
     for w in USERS {
-        add_user(
-            &*store,
-            &*store,
-            &NewUser {
-                username: w.username.into(),
-                display_name: w.username.into(),
-                agency: w.agency.into(),
-                roles: w.roles.iter().map(|r| r.as_str().to_owned()).collect(),
-                clearance: w.clearance.as_str().into(),
-                password: format!("{}-password-long", w.username),
-            },
+        add_test_user(
+            &store,
+            w.username,
+            w.username,
+            w.agency,
+            w.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+            w.clearance.as_str(),
+            &format!("{}-password-long", w.username),
         )
-        .await
-        .unwrap();
+        .await;
     }
     let prot = protected_report();
     let mut reports = labelled_reports();
     reports.push(prot.clone());
-    store
-        .write(&WriteBatch {
-            reports: reports.clone(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    write_reports(&store, reports.clone()).await;
 
     let config = ServerConfig::local_http(0, dir.path().join("data"));
-    let server = Server::bind_facets(
-        store.clone(),
-        store.clone(),
-        mosaic_server::Facets {
-            permissions: Some(store.clone()),
-            audit: Some(store.clone()),
-        },
-        config,
-    )
-    .await
-    .unwrap();
-    let url = server.url();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        server
-            .run(async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-    });
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
+    let srv = Running::spawn(bind_all_facets(store, config).await, support::client());
+    let (url, client) = (&srv.url, &srv.client);
 
     let doc: Value = client
         .get(format!("{url}/api/openapi.json"))
@@ -331,7 +266,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
     let mut positives = 0u32;
     for w in USERS {
         let p = principal(w);
-        let h = login(&client, &url, w.username).await;
+        let h = login(&srv, w.username).await;
         // what this user must never see
         let mut forbidden: BTreeSet<String> = BTreeSet::new();
         let mut allowed_markers: BTreeSet<String> = BTreeSet::new();
@@ -465,7 +400,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
     );
 
     // positive controls for the protection rules
-    let h = login(&client, &url, "analyst-ocriest").await;
+    let h = login(&srv, "analyst-ocriest").await;
     let v: Value = client
         .get(format!("{url}/api/v1/reports/{}", prot.id))
         .headers(h.clone())
@@ -517,7 +452,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
 
     // H2: request → the provider decides → listed; nobody else can decide it
     let h2 = &reports[2];
-    let analyst = login(&client, &url, "analyst-ocriest").await;
+    let analyst = login(&srv, "analyst-ocriest").await;
     let r = client
         .post(format!("{url}/api/v1/permissions"))
         .headers(analyst.clone())
@@ -527,7 +462,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let paf = login(&client, &url, "officer-paf").await;
+    let paf = login(&srv, "officer-paf").await;
     let r = client
         .post(format!("{url}/api/v1/permissions/{id}/decision"))
         .headers(paf.clone())
@@ -540,7 +475,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         StatusCode::NOT_FOUND,
         "only the provider decides"
     );
-    let douane = login(&client, &url, "officer-douane").await;
+    let douane = login(&srv, "officer-douane").await;
     let r = client
         .post(format!("{url}/api/v1/permissions/{id}/decision"))
         .headers(douane.clone())
@@ -570,9 +505,5 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 
-    let _ = tx.send(());
-    tokio::time::timeout(Duration::from_secs(10), handle)
-        .await
-        .unwrap()
-        .unwrap();
+    srv.stop().await;
 }

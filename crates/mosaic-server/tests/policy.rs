@@ -2,24 +2,20 @@
 //! before, not after revocation or expiry); a provider's later restriction takes the
 //! report away from other agencies at once.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use reqwest::header::{HeaderMap, HeaderValue, COOKIE, SET_COOKIE};
+use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use mosaic_model::Report;
-use mosaic_server::admin::{add_user, NewUser};
 use mosaic_server::{Server, ServerConfig};
-use mosaic_store::conformance::{centre, report};
-use mosaic_store::{Store, WriteBatch};
-use mosaic_store_sqlite::SqliteStore;
+use mosaic_store::conformance::report;
+
+use support::{add_test_user, demo_store, write_reports, Running, PURPOSE};
 
 struct Srv {
-    url: String,
-    client: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    srv: Running,
     _dir: tempfile::TempDir,
 }
 
@@ -28,90 +24,30 @@ struct Sess(HeaderMap);
 impl Srv {
     async fn start(reports: &[Report]) -> Srv {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(&dir.path().join("data")).await.unwrap());
-        store.set_centre(&centre()).await.unwrap();
-        mosaic_server::ensure_demo_accounts(&*store, &*store)
-            .await
-            .unwrap();
-        store
-            .put_agency(&mosaic_model::Agency {
-                id: mosaic_model::AgencyId::parse("fr-douane").unwrap(),
-                name: "Douane".into(),
-                kind: mosaic_model::AgencyKind::Customs,
-                country: "fr".into(),
-            })
-            .await
-            .unwrap();
-        add_user(
-            &*store,
-            &*store,
-            &NewUser {
-                username: "douanier".into(),
-                display_name: "douanier".into(),
-                agency: "fr-douane".into(),
-                roles: vec!["officer".into()],
-                clearance: "confidential".into(),
-                password: "douanier-password".into(),
-            },
+        let store = demo_store(&dir.path().join("data")).await;
+        add_test_user(
+            &store,
+            "douanier",
+            "douanier",
+            "fr-douane",
+            vec!["officer".into()],
+            "confidential",
+            "douanier-password",
         )
-        .await
-        .unwrap();
-        store
-            .write(&WriteBatch {
-                reports: reports.to_vec(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        .await;
+        write_reports(&store, reports.to_vec()).await;
         let config = ServerConfig::local_http(0, dir.path().join("data"));
         let server = Server::bind_with(store.clone(), store.clone(), Some(store), config)
             .await
             .unwrap();
-        let url = server.url();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            server
-                .run(async {
-                    let _ = rx.await;
-                })
-                .await
-                .unwrap();
-        });
         Srv {
-            url,
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
-            stop: Some(tx),
+            srv: Running::spawn(server, support::client()),
             _dir: dir,
         }
     }
 
     async fn login(&self, username: &str, password: &str) -> Sess {
-        let r = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.url))
-            .json(&json!({"username": username, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {username}");
-        let cookie = r.headers()[SET_COOKIE]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let body: Value = r.json().await.unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        h.insert(
-            "x-csrf-token",
-            HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
-        );
-        Sess(h)
+        Sess(self.srv.login(username, password).await.0)
     }
 
     async fn call(
@@ -122,11 +58,11 @@ impl Srv {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let mut rq = self
-            .client
-            .request(m, format!("{}{}", self.url, path))
+            .srv
+            .req(m, path)
             .headers(s.0.clone())
             // entity reads need a stated purpose (audit)
-            .header("x-mosaic-purpose", "task:policy test");
+            .header(PURPOSE, "task:policy test");
         if let Some(b) = body {
             rq = rq.json(&b);
         }
@@ -159,9 +95,7 @@ impl Srv {
 
 impl Drop for Srv {
     fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
+        self.srv.signal_stop();
     }
 }
 

@@ -3,18 +3,21 @@
 //! totals and pages), the index following writes and imports, rebuilt from the store at
 //! start, and live notices only for reports the listener may see.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod support;
 
-use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use mosaic_model::{Agency, AgencyId, AgencyKind, Report};
+use mosaic_model::Report;
 use mosaic_server::{Server, ServerConfig};
 use mosaic_store::conformance::centre;
 use mosaic_store::{Store, WriteBatch};
 use mosaic_store_sqlite::SqliteStore;
+
+use support::{demo_store, Running as T};
 
 /// A report of `agency` naming `name`, with a phone and a narrative.
 fn named(n: u32, agency: &str, tlp: &str, name: &str, narrative: &str) -> Value {
@@ -36,70 +39,13 @@ fn report(v: &Value) -> Report {
     Report::from_value(&centre().id, v).unwrap()
 }
 
-struct T {
-    url: String,
-    client: reqwest::Client,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    handle: tokio::task::JoinHandle<()>,
-}
-
 async fn start(dir: &std::path::Path, store: Arc<SqliteStore>) -> T {
     let config = ServerConfig::local_http(0, dir.to_owned());
     let server = Server::bind(store.clone(), store, config).await.unwrap();
-    let url = server.url();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let handle = tokio::spawn(async move {
-        server
-            .run(async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap();
-    });
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    T {
-        url,
-        client,
-        stop: Some(tx),
-        handle,
-    }
+    T::spawn(server, support::client())
 }
 
 impl T {
-    async fn stop(mut self) {
-        let _ = self.stop.take().unwrap().send(());
-        self.handle.await.unwrap();
-    }
-
-    async fn login(&self, user: &str, password: &str) -> HeaderMap {
-        let r = self
-            .client
-            .post(format!("{}/api/v1/auth/login", self.url))
-            .json(&json!({"username": user, "password": password}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        let cookie = r.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let body: Value = r.json().await.unwrap();
-        let mut h = HeaderMap::new();
-        h.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        h.insert(
-            "x-csrf-token",
-            HeaderValue::from_str(body["csrf_token"].as_str().unwrap()).unwrap(),
-        );
-        h
-    }
-
     async fn search(&self, h: &HeaderMap, query: &str) -> Value {
         let r = self
             .client
@@ -125,20 +71,7 @@ fn report_ids(v: &Value) -> Vec<String> {
 
 async fn setup() -> (tempfile::TempDir, Arc<SqliteStore>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(dir.path()).await.unwrap());
-    store.set_centre(&centre()).await.unwrap();
-    mosaic_server::ensure_demo_accounts(&*store, &*store)
-        .await
-        .unwrap();
-    store
-        .put_agency(&Agency {
-            id: AgencyId::parse("fr-douane").unwrap(),
-            name: "Douane".into(),
-            kind: AgencyKind::Customs,
-            country: "fr".into(),
-        })
-        .await
-        .unwrap();
+    let store = demo_store(dir.path()).await;
     (dir, store)
 }
 
@@ -211,8 +144,8 @@ async fn search_finds_spellings_within_scope_and_follows_writes() {
         .await
         .unwrap();
     let t = start(dir.path(), store.clone()).await;
-    let officer = t.login("officer", "mosaic-demo-officer").await; // fr-paf
-    let analyst = t.login("analyst", "mosaic-demo-analyst").await; // fr-ocriest
+    let officer = t.login("officer", "mosaic-demo-officer").await.0; // fr-paf
+    let analyst = t.login("analyst", "mosaic-demo-analyst").await.0; // fr-ocriest
 
     // another spelling and another script find both for the provider
     let res = t.search(&officer, "Muhamad Alhasan").await;
@@ -373,7 +306,7 @@ async fn search_finds_spellings_within_scope_and_follows_writes() {
         .await
         .unwrap();
     let t = start(dir.path(), store.clone()).await;
-    let analyst = t.login("analyst", "mosaic-demo-analyst").await;
+    let analyst = t.login("analyst", "mosaic-demo-analyst").await.0;
     let res = t.search(&analyst, "Kestutis Jankauskas").await;
     assert!(res["total"].as_u64().unwrap() >= 1, "{res}");
     let res = t.search(&analyst, "Bogdan Ionescu").await;
@@ -385,8 +318,8 @@ async fn search_finds_spellings_within_scope_and_follows_writes() {
 async fn live_updates_announce_only_what_the_listener_may_see() {
     let (dir, store) = setup().await;
     let t = start(dir.path(), store.clone()).await;
-    let officer = t.login("officer", "mosaic-demo-officer").await; // fr-paf
-    let analyst = t.login("analyst", "mosaic-demo-analyst").await; // fr-ocriest
+    let officer = t.login("officer", "mosaic-demo-officer").await.0; // fr-paf
+    let analyst = t.login("analyst", "mosaic-demo-analyst").await.0; // fr-ocriest
     let mut officer_events = subscribe(&t, &officer).await;
     let mut analyst_events = subscribe(&t, &analyst).await;
 
