@@ -41,8 +41,23 @@ def flatmap_path_parameters(ctx, params):
         return st.just(params)
     return st.one_of(
         st.just(params),
-        st.sampled_from(known).map(lambda i: {**params, "id": i}),
+        st.sampled_from(known).map(_WithId(params)),
     )
+
+
+class _WithId:
+    """`params` with the id replaced. A class, not a lambda: Hypothesis describes lambdas
+    by parsing their source with `ast`, which on CPython 3.11 is not safe to do from
+    several threads at once ("AST constructor recursion depth mismatch")."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def __call__(self, i):
+        return {**self.params, "id": i}
+
+    def __repr__(self):
+        return "with_known_id"
 
 
 @schemathesis.hook
