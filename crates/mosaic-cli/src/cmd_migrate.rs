@@ -4,7 +4,7 @@
 //! Everything is copied verbatim: the centre, agencies, every report version (superseded
 //! ones too, in write order, with version numbers and arrival times), import checkpoints
 //! and rejects, users and API tokens, judgements, the audit chain (entry for entry, so it
-//! still verifies), agreements with their signatures, and permission requests. Login
+//! still verifies), agreements with their signatures, permission requests and referrals. Login
 //! sessions are not copied: they are short-lived and users simply log in again.
 //!
 //! The target must be empty. After copying, both stores are read again and every table's
@@ -210,6 +210,8 @@ async fn first_content(s: &Stores) -> Result<Option<&'static str>> {
         .is_empty()
     {
         Some("permission requests")
+    } else if !s.referrals.referrals_page(0, 1).await?.is_empty() {
+        Some("referrals")
     } else {
         None
     })
@@ -326,6 +328,14 @@ async fn copy(src: &Stores, dst: &Stores, batch: u32, bars: bool) -> Result<()> 
         let Some(last) = page.last() else { break };
         after = last.id;
         dst.permissions.restore_permission_requests(&page).await?;
+    }
+
+    let mut after = 0;
+    loop {
+        let page = src.referrals.referrals_page(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        dst.referrals.restore_referrals(&page).await?;
     }
     Ok(())
 }
@@ -477,5 +487,17 @@ pub async fn digest(s: &Stores) -> Result<BTreeMap<&'static str, TableDigest>> {
         }
     }
     out.insert("permission_requests", h.finish());
+
+    let mut h = Hasher::default();
+    let mut after = 0;
+    loop {
+        let page = s.referrals.referrals_page(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for r in &page {
+            h.add(&serde_json::to_value(r)?);
+        }
+    }
+    out.insert("referrals", h.finish());
     Ok(out)
 }

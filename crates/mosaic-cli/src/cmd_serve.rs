@@ -91,8 +91,7 @@ pub fn server_config(
 pub async fn run(
     store: Arc<dyn Store>,
     accounts: Arc<dyn AccountStore>,
-    permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
-    audit: Option<Arc<dyn mosaic_store::AuditStore>>,
+    facets: mosaic_server::Facets,
     data_dir: &Path,
     default_bind: Option<&str>,
     args: ServeArgs,
@@ -116,13 +115,7 @@ pub async fn run(
             );
         }
     }
-    let server = mosaic_server::Server::bind_facets(
-        store,
-        accounts,
-        mosaic_server::Facets { permissions, audit },
-        config,
-    )
-    .await?;
+    let server = mosaic_server::Server::bind_facets(store, accounts, facets, config).await?;
     println!(
         "Mosaic centre {} serving on {}  (API under /api/v1, OpenAPI at /api/openapi.json; Ctrl-C stops)",
         centre.id,

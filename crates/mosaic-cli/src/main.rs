@@ -25,6 +25,7 @@ use mosaic_io::{export_jsonl, import_file, ImportOptions};
 use mosaic_model::{Centre, CentreId};
 use mosaic_store::agreements::AgreementStore;
 use mosaic_store::permissions::PermissionStore;
+use mosaic_store::referrals::ReferralStore;
 use mosaic_store::retention::RetentionStore;
 use mosaic_store::{AccountStore, AuditStore, DynStore, JudgementStore, Scope, Store, StoreError};
 use mosaic_store_postgres::PgStore;
@@ -224,11 +225,11 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Serve(a) => {
             let st = open(&cfg, false).await?;
             centre_of(&*st.data, &cfg).await?;
+            let facets = st.server_facets();
             cmd_serve::run(
                 st.data,
                 st.accounts,
-                Some(st.permissions),
-                Some(st.audit),
+                facets,
                 &cfg.data_dir,
                 Some(&cfg.file.server.bind),
                 a,
@@ -296,6 +297,7 @@ pub(crate) struct Stores {
     pub audit: Arc<dyn AuditStore>,
     pub agreements: Arc<dyn AgreementStore>,
     pub retention: Arc<dyn RetentionStore>,
+    pub referrals: Arc<dyn ReferralStore>,
     /// Where the store lives, safe to show: the data folder, or the database URL with
     /// its password removed.
     pub location: String,
@@ -310,7 +312,8 @@ impl Stores {
             + JudgementStore
             + AuditStore
             + AgreementStore
-            + RetentionStore,
+            + RetentionStore
+            + ReferralStore,
         S: 'static,
     {
         Stores {
@@ -320,8 +323,20 @@ impl Stores {
             judgements: s.clone(),
             audit: s.clone(),
             agreements: s.clone(),
-            retention: s,
+            retention: s.clone(),
+            referrals: s,
             location,
+        }
+    }
+
+    /// The facets `mosaic serve` uses besides the data store and the accounts.
+    fn server_facets(&self) -> mosaic_server::Facets {
+        mosaic_server::Facets {
+            permissions: Some(self.permissions.clone()),
+            audit: Some(self.audit.clone()),
+            agreements: Some(self.agreements.clone()),
+            referrals: Some(self.referrals.clone()),
+            retention: Some(self.retention.clone()),
         }
     }
 }
@@ -702,11 +717,11 @@ async fn demo(cfg: Config, a: DemoArgs) -> Result<()> {
         max_body_bytes: 4 << 20,
         request_timeout: 30,
     };
+    let facets = st.server_facets();
     cmd_serve::run(
         st.data,
         st.accounts,
-        Some(st.permissions),
-        Some(st.audit),
+        facets,
         &cfg.data_dir,
         Some(&cfg.file.server.bind),
         args,

@@ -16,6 +16,7 @@ use mosaic_store::agreements::{record, AgreementStore};
 use mosaic_store::audit::AuditStore;
 use mosaic_store::judgements::{JudgementStore, NewJudgement, Verdict};
 use mosaic_store::permissions::{NewPermissionRequest, PermissionStore};
+use mosaic_store::referrals::ReferralStore;
 use mosaic_store::{ReportQuery, Scope, Store};
 use mosaic_store_postgres::testing::TestDb;
 use mosaic_store_sqlite::SqliteStore;
@@ -252,6 +253,24 @@ async fn fill(data: &Path, dir: &Path) {
     .await
     .unwrap()
     .unwrap();
+    let r = s
+        .create_referral(&mosaic_store::conformance_referrals::sample(
+            "x", "fr-paf", "ngo-aid",
+        ))
+        .await
+        .unwrap();
+    s.withdraw_referral(
+        r.id,
+        &AgencyId::parse("ngo-aid").unwrap(),
+        &mosaic_store::referrals::Withdrawal {
+            by: "user:ngo".into(),
+            at: t0,
+            reason: "consent withdrawn".into(),
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
     s.close().await;
 }
 
@@ -312,6 +331,7 @@ async fn migrate_round_trip_sqlite_postgres_sqlite_is_exact() {
         "judgements",
         "agreement_events",
         "permission_requests",
+        "referrals",
         "import_rejects",
     ] {
         assert!(

@@ -74,6 +74,11 @@ pub enum Action {
     /// The data-protection officer's views: search and verify the audit trail, every
     /// H2 permission request.
     ReadAudit,
+    /// Refer a child or a victim of trafficking to a partner NGO, with consent recorded.
+    ReferPerson,
+    /// See (and withdraw) the referrals made by or to one's agency; the receiving NGO's
+    /// caseworkers read the referred person's data through them, for protection only.
+    ReadReferrals,
 }
 
 impl Action {
@@ -93,6 +98,8 @@ impl Action {
         Action::GrantPermission,
         Action::ListPermissions,
         Action::ReadAudit,
+        Action::ReferPerson,
+        Action::ReadReferrals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,6 +119,8 @@ impl Action {
             Action::GrantPermission => "grant_permission",
             Action::ListPermissions => "list_permissions",
             Action::ReadAudit => "read_audit",
+            Action::ReferPerson => "refer_person",
+            Action::ReadReferrals => "read_referrals",
         }
     }
 
@@ -259,6 +268,35 @@ pub fn filter_with_grants(user: &User, grants: &BTreeSet<ReportId>) -> ScopeFilt
             max_tlp: Tlp::Amber,
             handling: BTreeSet::from([HandlingCode::H0, HandlingCode::H1, HandlingCode::H2]),
         },
+    )
+}
+
+/// The read handle of an NGO caseworker working on a referral (DESIGN §4.3): the
+/// referral's package only — reports of the referring agency `from` the caseworker's
+/// agency was sent — up to the caseworker's clearance, H0–H2 (H3 material needs its
+/// conditions acknowledged and is never part of a package). Labels are checked again at
+/// every read, so a report the provider later restricts or withdraws leaves at once.
+/// Anyone but an enabled NGO caseworker gets the scope that admits nothing.
+pub fn referral_scope(
+    user: &User,
+    from: &AgencyId,
+    package: &BTreeSet<ReportId>,
+    purpose: &str,
+) -> Scope {
+    if user.disabled || !user.roles.contains(&UserRole::NgoCaseworker) {
+        return Scope::union(ScopeFilter::nothing(), purpose);
+    }
+    Scope::union(
+        ScopeFilter::nothing().with_granted(
+            package.clone(),
+            LabelFilter {
+                agencies: Some(BTreeSet::from([from.clone()])),
+                max_classification: user.clearance,
+                max_tlp: Tlp::Red,
+                handling: BTreeSet::from([HandlingCode::H0, HandlingCode::H1, HandlingCode::H2]),
+            },
+        ),
+        purpose,
     )
 }
 

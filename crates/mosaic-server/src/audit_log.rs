@@ -365,7 +365,9 @@ pub fn default_action(method: &Method, route: &str) -> AuditAction {
             "/api/v1/auth/login" => AuditAction::Login,
             "/api/v1/auth/logout" => AuditAction::Logout,
             r if r.starts_with("/api/v1/imports") => AuditAction::Import,
-            r if r.starts_with("/api/v1/permissions") => AuditAction::Grant,
+            r if r.starts_with("/api/v1/permissions") || r.starts_with("/api/v1/referrals") => {
+                AuditAction::Grant
+            }
             _ => AuditAction::Change,
         },
     }

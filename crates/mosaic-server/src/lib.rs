@@ -22,6 +22,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 mod grants;
+pub mod retention;
 pub mod search;
 pub mod state;
 pub mod tls;
@@ -77,6 +78,12 @@ pub struct Facets {
     /// The audit trail every API request is written to. Without it, entries go to the
     /// server log only (a warning says so at start).
     pub audit: Option<Arc<dyn mosaic_store::AuditStore>>,
+    /// Agreements (MoUs and protocols): every referral names the clause that allows it.
+    pub agreements: Option<Arc<dyn mosaic_store::AgreementStore>>,
+    /// Referrals of children and victims of trafficking to partner NGOs.
+    pub referrals: Option<Arc<dyn mosaic_store::ReferralStore>>,
+    /// Retention: with it (and an audit store) the server runs the retention job daily.
+    pub retention: Option<Arc<dyn mosaic_store::RetentionStore>>,
 }
 
 impl Server {
@@ -101,7 +108,7 @@ impl Server {
             accounts,
             Facets {
                 permissions,
-                audit: None,
+                ..Facets::default()
             },
             config,
         )
@@ -127,6 +134,10 @@ impl Server {
         let mut state = AppState::new(store, accounts, config);
         if let Some(p) = facets.permissions {
             state = state.with_permissions(p);
+        }
+        state = state.with_referrals(facets.agreements, facets.referrals);
+        if let (Some(ret), Some(audit)) = (facets.retention, facets.audit.clone()) {
+            retention::spawn_daily(ret, audit, state.0.search.clone());
         }
         match facets.audit {
             Some(a) => state = state.with_audit(a),

@@ -132,6 +132,13 @@ impl SearchService {
         Ok(self.index.read().await)
     }
 
+    /// Reports were removed from the store behind the index's back (the retention job):
+    /// the next search checks the index against the store again, and rebuilds it (the
+    /// report counts no longer match), so a purged report is never found.
+    pub fn invalidate(&self) {
+        self.fresh.store(false, Ordering::Release);
+    }
+
     fn has_pending(&self) -> bool {
         !self
             .pending

@@ -32,6 +32,10 @@ pub(crate) struct Inner {
     pub pseudonym_key: mosaic_policy::protect::PseudonymKey,
     /// Recorded H2 permissions, when the backend keeps them.
     pub permissions: Option<Arc<dyn mosaic_store::permissions::PermissionStore>>,
+    /// Agreements, which every referral must rest on.
+    pub agreements: Option<Arc<dyn mosaic_store::AgreementStore>>,
+    /// Referrals to partner NGOs, when the backend keeps them.
+    pub referrals: Option<Arc<dyn mosaic_store::ReferralStore>>,
     /// The audit trail every API request is recorded in.
     pub audit: crate::audit_log::AuditLog,
     /// The search index and the notices of stored reports (`store` feeds both).
@@ -70,6 +74,8 @@ impl AppState {
             jobs: Default::default(),
             pseudonym_key,
             permissions: None,
+            agreements: None,
+            referrals: None,
             audit: crate::audit_log::AuditLog::new(None),
             search,
         }))
@@ -102,6 +108,25 @@ impl AppState {
             }
             Err(shared) => {
                 tracing::warn!("state already shared; H2 permissions not enabled");
+                AppState(shared)
+            }
+        }
+    }
+
+    /// Enables referrals to partner NGOs (both stores needed; call before serving).
+    pub fn with_referrals(
+        self,
+        agreements: Option<Arc<dyn mosaic_store::AgreementStore>>,
+        referrals: Option<Arc<dyn mosaic_store::ReferralStore>>,
+    ) -> AppState {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.agreements = agreements;
+                inner.referrals = referrals;
+                AppState(Arc::new(inner))
+            }
+            Err(shared) => {
+                tracing::warn!("state already shared; referrals not enabled");
                 AppState(shared)
             }
         }

@@ -28,6 +28,7 @@ mod judgements;
 mod migrations;
 mod notify;
 mod permissions;
+mod referrals;
 mod retention;
 mod sql;
 mod url;

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_read_indexes.sql"),
     include_str!("../migrations/0011_retention.sql"),
     include_str!("../migrations/0012_permission_grants.sql"),
+    include_str!("../migrations/0013_referrals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ mod copy;
 mod judgements;
 mod migrations;
 mod permissions;
+mod referrals;
 mod retention;
 mod sql;
 

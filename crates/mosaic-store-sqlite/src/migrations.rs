@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_read_indexes.sql"),
     include_str!("../migrations/0008_permission_grants.sql"),
     include_str!("../migrations/0009_retention.sql"),
+    include_str!("../migrations/0010_referrals.sql"),
 ];
 
 pub async fn run(conn: &mut SqliteConnection) -> Result<()> {

@@ -39,8 +39,11 @@ pub mod conformance_audit;
 pub mod conformance_permissions;
 #[cfg(feature = "conformance")]
 pub mod conformance_policy;
+#[cfg(feature = "conformance")]
+pub mod conformance_referrals;
 pub mod judgements;
 pub mod permissions;
+pub mod referrals;
 pub mod retention;
 
 pub use accounts::{
@@ -49,6 +52,7 @@ pub use accounts::{
 pub use agreements::{AgreementStore, AgreementStoreError};
 pub use audit::{AuditQuery, AuditStore};
 pub use judgements::{Judgement, JudgementStore, NewJudgement, Verdict};
+pub use referrals::{Referral, ReferralStore};
 pub use retention::{run_retention, RetentionDue, RetentionStore, RetentionSummary, Tombstone};
 
 /// Errors a store can return.

@@ -8,6 +8,7 @@ pub mod events;
 pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
+pub mod referrals;
 pub mod restrict;
 pub mod search;
 pub mod session;
@@ -60,6 +61,7 @@ allowed). Every request is recorded in the audit trail with it; entity reads and
         (name = "admin", description = "Agencies, users and API tokens"),
         (name = "search", description = "Search names, identifiers and narratives"),
         (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
+        (name = "referrals", description = "Children and victims of trafficking referred to a partner NGO, with consent recorded, under an agreement"),
         (name = "audit", description = "The data-protection officer's views: the audit trail, its verification, H2 permission requests"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -224,6 +226,12 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(dpo::verify_audit))
         .routes(routes!(dpo::all_permissions))
         .routes(routes!(permissions::revoke_permission))
+        .routes(routes!(
+            referrals::create_referral,
+            referrals::list_referrals
+        ))
+        .routes(routes!(referrals::get_referral))
+        .routes(routes!(referrals::withdraw_referral))
         .routes(routes!(search::search))
         .routes(routes!(events::events))
         .routes(routes!(healthz))

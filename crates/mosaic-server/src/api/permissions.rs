@@ -193,6 +193,7 @@ pub async fn decide_permission(
 )]
 pub async fn revoke_permission(
     caller: Caller,
+    audit: crate::audit_log::Audit,
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<PermissionView>> {
@@ -207,6 +208,9 @@ pub async fn revoke_permission(
         )
         .await?
         .ok_or_else(ApiError::not_found)?;
+    audit.object(p.report_id.to_string());
+    audit.note("request", id);
+    audit.note("revoked", true);
     tracing::info!(actor = %caller.principal.actor(), id, "H2 permission revoked");
     Ok(Json(p.into()))
 }

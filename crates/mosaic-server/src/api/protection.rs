@@ -14,9 +14,10 @@ use crate::api::views::{EntityView, ReportView};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
-/// The purpose analysis views are built for. Protection-purpose release needs a recorded
-/// referral, which Mosaic does not store yet, so every view is an analysis view.
+/// The purpose analysis views are built for: every view but a referral's.
 const ANALYSIS: &str = "analysis";
+/// The purpose of an NGO caseworker's view of a person referred to their agency.
+const PROTECTION: &str = "protection";
 
 /// What the rules need to know about the caller.
 pub(crate) struct ViewCtx {
@@ -26,6 +27,8 @@ pub(crate) struct ViewCtx {
     audit: Option<std::sync::Arc<dyn AuditStore>>,
     /// Report id → versions whose H3 conditions the caller acknowledged (loaded on demand).
     acks: HashMap<String, Vec<u32>>,
+    /// A view for protection work on an active referral to the caller's agency.
+    referral: bool,
 }
 
 impl ViewCtx {
@@ -45,7 +48,16 @@ impl ViewCtx {
             key: state.0.pseudonym_key.clone(),
             audit: state.0.audit.store().cloned(),
             acks: HashMap::new(),
+            referral: false,
         })
+    }
+
+    /// The view of a caseworker of the NGO an active referral was made to: the protection
+    /// purpose, with a referral, which the policy `personal-data-for-protection` needs to
+    /// release a protected person's data. Call only after checking the referral.
+    pub(crate) fn for_referral(mut self) -> ViewCtx {
+        self.referral = true;
+        self
     }
 
     /// Loads the caller's acknowledgements of these reports' H3 conditions (the
@@ -80,8 +92,8 @@ impl ViewCtx {
         Viewer {
             principal: &self.principal,
             country: self.country.as_deref(),
-            purpose: ANALYSIS,
-            referral: false,
+            purpose: if self.referral { PROTECTION } else { ANALYSIS },
+            referral: self.referral,
             key: &self.key,
         }
     }

@@ -101,7 +101,10 @@ pub async fn bind_all_facets(store: Arc<SqliteStore>, config: ServerConfig) -> S
         store.clone(),
         Facets {
             permissions: Some(store.clone()),
-            audit: Some(store),
+            audit: Some(store.clone()),
+            agreements: Some(store.clone()),
+            referrals: Some(store.clone()),
+            retention: Some(store),
         },
         config,
     )

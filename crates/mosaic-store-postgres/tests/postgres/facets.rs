@@ -1,5 +1,5 @@
-//! The facet conformance suites (accounts, judgements, audit, agreements, permissions):
-//! the same ones the embedded store runs, here against a real server.
+//! The facet conformance suites (accounts, judgements, audit, agreements, permissions,
+//! referrals): the same ones the embedded store runs, here against a real server.
 
 use std::sync::Arc;
 
@@ -81,4 +81,18 @@ mod permissions {
         }
     }
     mosaic_store::conformance_permission_tests!(make());
+}
+
+mod referrals {
+    use super::*;
+    use mosaic_store::conformance_referrals::ReferralHarness;
+
+    async fn make() -> ReferralHarness {
+        let (store, db) = fresh().await;
+        ReferralHarness {
+            referrals: store,
+            keep: db,
+        }
+    }
+    mosaic_store::conformance_referral_tests!(make());
 }
