@@ -79,6 +79,10 @@ pub enum Action {
     /// See (and withdraw) the referrals made by or to one's agency; the receiving NGO's
     /// caseworkers read the referred person's data through them, for protection only.
     ReadReferrals,
+    /// Read the agreements (MoUs and protocols) the centre keeps.
+    ReadAgreements,
+    /// Record agreement lifecycle events signed by the parties.
+    ManageAgreements,
 }
 
 impl Action {
@@ -100,6 +104,8 @@ impl Action {
         Action::ReadAudit,
         Action::ReferPerson,
         Action::ReadReferrals,
+        Action::ReadAgreements,
+        Action::ManageAgreements,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -121,6 +127,8 @@ impl Action {
             Action::ReadAudit => "read_audit",
             Action::ReferPerson => "refer_person",
             Action::ReadReferrals => "read_referrals",
+            Action::ReadAgreements => "read_agreements",
+            Action::ManageAgreements => "manage_agreements",
         }
     }
 

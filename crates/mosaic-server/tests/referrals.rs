@@ -431,3 +431,166 @@ async fn the_server_runs_the_retention_job() {
         "{entries:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreements_over_the_api_and_a_suspension_stops_referrals_at_once() {
+    use mosaic_agreements::{AgreementEvent, Notice, NoticeAct};
+    let child = json!({"name": [REAL_NAME], "child": ["true"]});
+    let srv = Srv::start(vec![person_report(1, "fr-paf", "H0", CHILD, child)]).await;
+    let admin = srv.login("admin", "mosaic-demo-admin").await;
+    let analyst = srv.login("analyst", "mosaic-demo-analyst").await;
+    let officer = srv.login("officer", "mosaic-demo-officer").await;
+
+    let (st, list) = srv
+        .call(&analyst, Method::GET, "/api/v1/agreements", None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    assert_eq!(list["items"][0]["id"], "fr-ncc:agr:protection");
+    assert_eq!(list["items"][0]["status"], "in_force");
+
+    // A second agreement, event by event as the parties signed them.
+    let doc = example::agreement("fr-ncc:agr:second", 2);
+    let events = example::in_force_events(&doc);
+    let path = "/api/v1/agreements/fr-ncc:agr:second/events";
+    let (st, _) = srv
+        .call(
+            &analyst,
+            Method::POST,
+            path,
+            Some(serde_json::to_value(&events[0]).unwrap()),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::FORBIDDEN,
+        "analysts read agreements, they do not record them"
+    );
+    // a signature by the wrong key is refused, naming the rule
+    let forged = AgreementEvent::sign(
+        1,
+        &doc.hash(),
+        &doc.parties[0].id,
+        &example::key(9),
+        example::t0(),
+    );
+    let (st, b) = srv
+        .call(
+            &admin,
+            Method::POST,
+            path,
+            Some(serde_json::to_value(&events[0]).unwrap()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["summary"]["status"], "draft");
+    let (st, b) = srv
+        .call(
+            &admin,
+            Method::POST,
+            path,
+            Some(serde_json::to_value(&forged).unwrap()),
+        )
+        .await;
+    assert_eq!(
+        (st, rules(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["event:lifecycle".into()]
+        ),
+        "{b}"
+    );
+    let mut last = Value::Null;
+    for e in &events[1..] {
+        let (st, b) = srv
+            .call(
+                &admin,
+                Method::POST,
+                path,
+                Some(serde_json::to_value(e).unwrap()),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        last = b;
+    }
+    assert_eq!(last["summary"]["status"], "in_force", "{last}");
+    let (st, one) = srv
+        .call(
+            &analyst,
+            Method::GET,
+            "/api/v1/agreements/fr-ncc:agr:second",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(one["summary"]["hash"], doc.hash());
+    let (st, _) = srv
+        .call(
+            &analyst,
+            Method::GET,
+            "/api/v1/agreements/fr-ncc:agr:none",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // The NGO suspends the protocol: referrals under it are refused at once.
+    let (st, r) = srv
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/referrals",
+            Some(referral(CHILD, "ngo-aid")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    let caseworker = srv.login("caseworker", "caseworker-password").await;
+    let rpath = format!("/api/v1/referrals/{}", r["id"]);
+    let (_, v) = srv.call(&caseworker, Method::GET, &rpath, None).await;
+    assert_eq!(
+        v["person_view"]["properties"]["name"],
+        json!([REAL_NAME]),
+        "{v}"
+    );
+    let notice = AgreementEvent::Suspended {
+        notice: Notice::signed(
+            &mosaic_agreements::AgreementId::parse("fr-ncc:agr:protection").unwrap(),
+            NoticeAct::Suspend,
+            &example::pid("ngo-aid"),
+            "review of the consent forms",
+            chrono::Utc::now(),
+            &example::key(3),
+        ),
+    };
+    let (st, b) = srv
+        .call(
+            &admin,
+            Method::POST,
+            "/api/v1/agreements/fr-ncc:agr:protection/events",
+            Some(serde_json::to_value(&notice).unwrap()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["summary"]["status"], "suspended");
+    let (st, b) = srv
+        .call(
+            &officer,
+            Method::POST,
+            "/api/v1/referrals",
+            Some(referral(CHILD, "ngo-aid")),
+        )
+        .await;
+    assert_eq!(
+        (st, rules(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["to_agency:agreement".into()]
+        ),
+        "{b}"
+    );
+    assert!(b.to_string().contains("suspended"), "{b}");
+    // and the referral made before reads nothing while the protocol is suspended
+    let (st, v) = srv.call(&caseworker, Method::GET, &rpath, None).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(v.get("person_view").is_none(), "{v}");
+    assert!(!v.to_string().contains(REAL_NAME), "{v}");
+}

@@ -2,6 +2,7 @@
 //! document and the router cannot drift apart), middleware and shared helpers.
 
 pub mod accounts;
+pub mod agreements;
 pub mod data;
 pub mod dpo;
 pub mod events;
@@ -61,6 +62,7 @@ allowed). Every request is recorded in the audit trail with it; entity reads and
         (name = "admin", description = "Agencies, users and API tokens"),
         (name = "search", description = "Search names, identifiers and narratives"),
         (name = "permissions", description = "H2 material: the provider's recorded permission to disseminate"),
+        (name = "agreements", description = "Agreements (MoUs, protocols) with partners: read them, record the events their parties signed"),
         (name = "referrals", description = "Children and victims of trafficking referred to a partner NGO, with consent recorded, under an agreement"),
         (name = "audit", description = "The data-protection officer's views: the audit trail, its verification, H2 permission requests"),
         (name = "health", description = "Liveness and readiness"),
@@ -232,6 +234,9 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         ))
         .routes(routes!(referrals::get_referral))
         .routes(routes!(referrals::withdraw_referral))
+        .routes(routes!(agreements::list_agreements))
+        .routes(routes!(agreements::get_agreement))
+        .routes(routes!(agreements::record_event))
         .routes(routes!(search::search))
         .routes(routes!(events::events))
         .routes(routes!(healthz))

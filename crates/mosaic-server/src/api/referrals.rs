@@ -159,6 +159,56 @@ fn ground_str(g: ReferralGround) -> &'static str {
     }
 }
 
+/// What the person's data are for the agreements: a victim's, or a (child) migrant's.
+fn category_of(grounds: &[ReferralGround]) -> DataCategory {
+    if grounds.contains(&ReferralGround::VictimOfTrafficking) {
+        DataCategory::VictimPersonalData
+    } else {
+        DataCategory::MigrantPersonalData
+    }
+}
+
+/// The statements whose report an agreement in force still lets `from` give `to` for
+/// protection, now.
+async fn still_allowed(
+    state: &AppState,
+    from: &mosaic_model::AgencyId,
+    to: &mosaic_model::AgencyId,
+    category: DataCategory,
+    st: Vec<StoredStatement>,
+) -> ApiResult<Vec<StoredStatement>> {
+    if st.is_empty() {
+        return Ok(st);
+    }
+    let all = mosaic_store::agreements::load_all(agreements(state)?)
+        .await
+        .map_err(ApiError::internal)?;
+    let (Ok(provider), Ok(recipient)) =
+        (PartyId::parse(from.as_str()), PartyId::parse(to.as_str()))
+    else {
+        return Ok(Vec::new());
+    };
+    let now = Utc::now();
+    Ok(st
+        .into_iter()
+        .filter(|s| {
+            decide(
+                &all,
+                &SharingRequest {
+                    provider: provider.clone(),
+                    recipient: recipient.clone(),
+                    category,
+                    handling: s.handling,
+                    tlp: s.tlp,
+                    purpose: Purpose::Protection,
+                    at: now,
+                },
+            )
+            .is_allowed()
+        })
+        .collect())
+}
+
 /// Referrals made by, or to, the caller's agency.
 #[derive(Serialize, ToSchema)]
 pub struct ReferralList {
@@ -300,11 +350,7 @@ pub async fn create_referral(
         ));
     }
     // Deny by default: each report of the package needs an agreement clause allowing it.
-    let category = if f.victim_of_trafficking {
-        DataCategory::VictimPersonalData
-    } else {
-        DataCategory::MigrantPersonalData
-    };
+    let category = category_of(&grounds);
     let provider = PartyId::parse(from.as_str()).map_err(ApiError::internal)?;
     let recipient = PartyId::parse(to.id.as_str()).map_err(ApiError::internal)?;
     let all = mosaic_store::agreements::load_all(agreements(&state)?)
@@ -436,6 +482,7 @@ pub async fn get_referral(
     let person = r.details.person.clone();
     let active = r.status == ReferralStatus::Active;
     let receiving = r.details.to_agency == agency;
+    let category = category_of(&r.details.grounds);
     let (from, package) = (
         r.details.from_agency.clone(),
         r.details.package.iter().cloned().collect::<BTreeSet<_>>(),
@@ -450,10 +497,11 @@ pub async fn get_referral(
                 return Ok(Json(v));
             };
             let scope = referral_scope(u, &from, &package, "api: referral (protection)");
-            (
-                state.0.store.entity(&scope, &person).await?,
-                ctx.for_referral(),
-            )
+            let st = state.0.store.entity(&scope, &person).await?;
+            // Deny by default at every read, not only at referral time: a suspended or
+            // terminated agreement stops the exchange at once.
+            let st = still_allowed(&state, &from, &agency, category, st).await?;
+            (st, ctx.for_referral())
         } else {
             let scope = caller.read_scope(&state, "api: referral").await?;
             (state.0.store.entity(&scope, &person).await?, ctx)
