@@ -257,8 +257,8 @@ pub struct Resolver {
     by_id: HashMap<EntityId, u32>,
     blocks: HashMap<String, Vec<u32>>,
     model: FsModel,
-    /// People behind each name, for the name-sharing adjustment (counted at build time;
-    /// records added later are weighed against it unchanged).
+    /// People going by each nickname, for the nickname adjustment (counted at build
+    /// time; records added later are weighed against it unchanged).
     sharing: NameSharing,
     links: Vec<Link>,
     /// Links used to join clusters (indexes into `links`).
@@ -272,7 +272,7 @@ pub struct Resolver {
     stats: ResolveStats,
 }
 
-/// The explanation line of the name-sharing adjustment ([`NameSharing`]).
+/// The explanation line of the nickname adjustment ([`NameSharing`]).
 pub const NAME_SHARED: &str = "name shared";
 
 /// Links at or above this probability are joined first, strongest first; weaker ones
@@ -426,7 +426,8 @@ impl SplitMix {
 
 /// Pairs from one record's blocks, scored: persons by comparison vector, others by rule.
 enum Scored {
-    /// Records, comparison vector code, people bearing the name they agree on.
+    /// Records, comparison vector code, people going by the nickname they agree on (1
+    /// when they are not compared on one).
     Person(u32, u32, u32, u32),
     Rule(u32, u32),
 }
@@ -737,17 +738,17 @@ impl Resolver {
         let (model, training) = train_person_model(&records, &persons, &pattern_counts, &cfg);
         let t_train = t1.elapsed().as_secs_f64();
 
-        let mut weights: HashMap<u32, (f64, f64)> = HashMap::with_capacity(pattern_counts.len());
-        for code in pattern_counts.keys() {
-            let w = model.weight(&decode(*code));
-            weights.insert(*code, (w, model.probability(w)));
-        }
+        // One weight per distinct comparison vector; the nickname adjustment is per pair.
+        let weights: HashMap<u32, f64> = pattern_counts
+            .keys()
+            .map(|code| (*code, model.weight(&decode(*code))))
+            .collect();
         let mut links = Vec::new();
         for v in results {
             for sc in v {
                 match sc {
                     Scored::Person(a, b, code, people) => {
-                        let w = weights[&code].0 + sharing_weight(people);
+                        let w = weights[&code] + sharing_weight(people);
                         let p = model.probability(w);
                         if p >= cfg.review_probability {
                             links.push(Link {
