@@ -1,5 +1,9 @@
 //! Mosaic's half of the side-by-side with Splink (`bench/resolve.py` drives both).
 //!
+//! `cargo run --release -p mosaic-resolve --example resolve_bench -- generate SCALE SEED OUT`
+//! writes a scenario as `mosaic sim --seed SEED --scale SCALE --out OUT` does (default
+//! noise), with the generator library, so the benchmark need not build the whole CLI.
+//!
 //! `cargo run --release -p mosaic-resolve --example resolve_bench -- prepare SCENARIO OUT`
 //! reads a scenario written by `mosaic sim` straight from its files (the importer's own
 //! readers, no store: the current version of each report, as the store would keep),
@@ -24,13 +28,27 @@ use mosaic_resolve::{records_of, Context, Record, Resolver, ResolverConfig};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     match args.get(1).map(String::as_str) {
+        Some("generate") if args.len() == 5 => {
+            let cfg = mosaic_sim::SimConfig {
+                seed: args[3].parse().expect("seed is a number"),
+                scale: args[2]
+                    .parse()
+                    .expect("scale: demo, default, large or e.g. 1.3M"),
+                ..mosaic_sim::SimConfig::default()
+            };
+            let summary = mosaic_sim::generate(&cfg, Path::new(&args[4]), &mut |_| {})
+                .expect("scenario generates");
+            println!("{}", serde_json::to_string(&summary).unwrap());
+        }
         Some("prepare") if args.len() == 4 => prepare(Path::new(&args[2]), Path::new(&args[3])),
         Some("score") if args.len() == 4 => {
             let m = score(Path::new(&args[2]), Path::new(&args[3]));
             println!("{}", serde_json::to_string(&m).unwrap());
         }
         _ => {
-            eprintln!("usage: resolve_bench prepare SCENARIO OUT | score TRUTH CLUSTERS");
+            eprintln!(
+                "usage: resolve_bench generate SCALE SEED OUT | prepare SCENARIO OUT | score TRUTH CLUSTERS"
+            );
             std::process::exit(2);
         }
     }

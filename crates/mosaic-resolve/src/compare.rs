@@ -2,7 +2,7 @@
 //! Fellegi–Sunter model weighs; for things with identifiers (phones, vehicles, accounts,
 //! documents, vessels, organisations), a rule on shared and conflicting keys.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -154,6 +154,91 @@ pub fn best_name(a: &Record, b: &Record) -> Option<(u8, f64, usize, usize)> {
         }
     }
     best
+}
+
+/// How many differently named people the data shows behind each nickname, for the
+/// term-frequency adjustment of nickname agreement.
+///
+/// Fellegi–Sunter weighs "same name" by how often two different people share a name on
+/// average; a nickname that several people go by ("the Doctor", "Abu Salah") is weaker
+/// evidence than that, in proportion to their number (Splink's term-frequency
+/// adjustment, computed from the data being resolved). Counting mentions would make a
+/// smuggler mentioned two hundred times look like a common nickname, so what is counted
+/// is people the data proves different: the real names written beside the nickname that
+/// are not variants of each other. It is a lower bound (a nickname never written beside
+/// a real name counts one person).
+///
+/// Real names are not adjusted this way: counting a name's distinct birth dates as its
+/// bearers was tried and counted one person's mistyped dates as namesakes, which cost
+/// far more recall than it gained precision.
+#[derive(Clone, Debug, Default)]
+pub struct NameSharing {
+    people: HashMap<String, u32>,
+}
+
+/// Distinct names kept per nickname: enough to weigh it (2^-6 is already decisive).
+const SHARING_CAP: usize = 64;
+
+impl NameSharing {
+    /// Counts over the person records being resolved.
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a Record>) -> NameSharing {
+        let mut names: HashMap<String, Vec<&NameForm>> = HashMap::new();
+        for r in records {
+            if r.schema != mosaic_model::Schema::Person {
+                continue;
+            }
+            for a in &r.aliases {
+                let e = names.entry(a.phonetic_key().value).or_default();
+                for n in &r.names {
+                    if e.len() < SHARING_CAP && e.iter().all(|x| name_level(x, n).0 >= 3) {
+                        e.push(n);
+                    }
+                }
+            }
+        }
+        NameSharing {
+            people: names
+                .into_iter()
+                .filter(|(_, v)| v.len() > 1)
+                .map(|(k, v)| (k, v.len() as u32))
+                .collect(),
+        }
+    }
+
+    /// People known to go by this nickname (at least 1).
+    pub fn people(&self, nickname: &NameForm) -> u32 {
+        self.people
+            .get(&nickname.phonetic_key().value)
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// When two records are compared on a nickname (one has no real name) and agree on
+    /// it (name levels 0–2): the people known to go by it; 1 otherwise.
+    pub fn of_pair(&self, a: &Record, b: &Record) -> u32 {
+        if !(a.names.is_empty() || b.names.is_empty()) {
+            return 1;
+        }
+        match best_name(a, b) {
+            Some((lv, _, i, j)) if lv <= 2 => {
+                let side = |r: &Record, k: usize| {
+                    if r.names.is_empty() {
+                        self.people(&names_of(r)[k])
+                    } else {
+                        1
+                    }
+                };
+                side(a, i).max(side(b, j))
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// The nickname-sharing adjustment of a pair's weight: `-log2(people)`, since a nickname
+/// `people` different people go by is that many times likelier to be shared by chance.
+pub fn sharing_weight(people: u32) -> f64 {
+    -f64::from(people.max(1)).log2()
 }
 
 /// A recorded 1 January often stands for "born that year" (people without documents):
