@@ -121,6 +121,14 @@ impl Srv {
     }
 }
 
+impl Srv {
+    /// `POST /api/v1/referrals` as `s`.
+    async fn refer(&self, s: &Sess, body: Value) -> (StatusCode, Value) {
+        self.call(s, Method::POST, "/api/v1/referrals", Some(body))
+            .await
+    }
+}
+
 impl Drop for Srv {
     fn drop(&mut self) {
         self.srv.signal_stop();
@@ -168,24 +176,10 @@ async fn a_child_is_referred_with_consent_and_only_the_ngo_sees_their_data_until
     let analyst = srv.login("analyst", "mosaic-demo-analyst").await;
 
     // Deny by default, each refusal naming its rule.
-    let (st, b) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(ADULT, "ngo-aid")),
-        )
-        .await;
+    let (st, b) = srv.refer(&officer, referral(ADULT, "ngo-aid")).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(rules(&b), ["person:referral_grounds"]);
-    let (st, b) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(CHILD, "fr-douane")),
-        )
-        .await;
+    let (st, b) = srv.refer(&officer, referral(CHILD, "fr-douane")).await;
     assert_eq!(
         (st, rules(&b)),
         (
@@ -193,14 +187,7 @@ async fn a_child_is_referred_with_consent_and_only_the_ngo_sees_their_data_until
             vec!["to_agency:ngo".into()]
         )
     );
-    let (st, b) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(CHILD, "ngo-other")),
-        )
-        .await;
+    let (st, b) = srv.refer(&officer, referral(CHILD, "ngo-other")).await;
     assert_eq!(
         (st, rules(&b)),
         (
@@ -212,9 +199,7 @@ async fn a_child_is_referred_with_consent_and_only_the_ngo_sees_their_data_until
     let mut future = referral(CHILD, "ngo-aid");
     future["consent"]["given_at"] = json!("2999-01-01T00:00:00Z");
     future["consent"]["by"] = json!("the mother's cousin");
-    let (st, b) = srv
-        .call(&officer, Method::POST, "/api/v1/referrals", Some(future))
-        .await;
+    let (st, b) = srv.refer(&officer, future).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         rules(&b),
@@ -238,14 +223,7 @@ async fn a_child_is_referred_with_consent_and_only_the_ngo_sees_their_data_until
         .is_empty());
 
     // The referral: the package is the officer's own H0-H2 report, nothing else.
-    let (st, r) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(CHILD, "ngo-aid")),
-        )
-        .await;
+    let (st, r) = srv.refer(&officer, referral(CHILD, "ngo-aid")).await;
     assert_eq!(st, StatusCode::CREATED, "{r}");
     assert_eq!(r["grounds"], json!(["child"]));
     assert_eq!(r["package"], json!([own.id.as_str()]));
@@ -534,14 +512,7 @@ async fn agreements_over_the_api_and_a_suspension_stops_referrals_at_once() {
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // The NGO suspends the protocol: referrals under it are refused at once.
-    let (st, r) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(CHILD, "ngo-aid")),
-        )
-        .await;
+    let (st, r) = srv.refer(&officer, referral(CHILD, "ngo-aid")).await;
     assert_eq!(st, StatusCode::CREATED, "{r}");
     let caseworker = srv.login("caseworker", "caseworker-password").await;
     let rpath = format!("/api/v1/referrals/{}", r["id"]);
@@ -571,14 +542,7 @@ async fn agreements_over_the_api_and_a_suspension_stops_referrals_at_once() {
         .await;
     assert_eq!(st, StatusCode::OK, "{b}");
     assert_eq!(b["summary"]["status"], "suspended");
-    let (st, b) = srv
-        .call(
-            &officer,
-            Method::POST,
-            "/api/v1/referrals",
-            Some(referral(CHILD, "ngo-aid")),
-        )
-        .await;
+    let (st, b) = srv.refer(&officer, referral(CHILD, "ngo-aid")).await;
     assert_eq!(
         (st, rules(&b)),
         (

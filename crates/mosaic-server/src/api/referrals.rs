@@ -168,6 +168,27 @@ fn category_of(grounds: &[ReferralGround]) -> DataCategory {
     }
 }
 
+/// Giving one report's data about the person to the NGO, for protection: the request an
+/// agreement clause must cover, at referral time and at every read.
+fn for_protection(
+    provider: &PartyId,
+    recipient: &PartyId,
+    category: DataCategory,
+    handling: HandlingCode,
+    tlp: mosaic_model::Tlp,
+    at: DateTime<Utc>,
+) -> SharingRequest {
+    SharingRequest {
+        provider: provider.clone(),
+        recipient: recipient.clone(),
+        category,
+        handling,
+        tlp,
+        purpose: Purpose::Protection,
+        at,
+    }
+}
+
 /// The statements whose report an agreement in force still lets `from` give `to` for
 /// protection, now.
 async fn still_allowed(
@@ -194,15 +215,7 @@ async fn still_allowed(
         .filter(|s| {
             decide(
                 &all,
-                &SharingRequest {
-                    provider: provider.clone(),
-                    recipient: recipient.clone(),
-                    category,
-                    handling: s.handling,
-                    tlp: s.tlp,
-                    purpose: Purpose::Protection,
-                    at: now,
-                },
+                &for_protection(&provider, &recipient, category, s.handling, s.tlp, now),
             )
             .is_allowed()
         })
@@ -368,15 +381,7 @@ pub async fn create_referral(
     for (id, handling, tlp) in reports {
         let d = decide(
             &all,
-            &SharingRequest {
-                provider: provider.clone(),
-                recipient: recipient.clone(),
-                category,
-                handling,
-                tlp,
-                purpose: Purpose::Protection,
-                at: now,
-            },
+            &for_protection(&provider, &recipient, category, handling, tlp, now),
         );
         match d {
             Decision::Allowed { agreement, clause } => {
