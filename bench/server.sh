@@ -90,7 +90,7 @@ r, login = call("/api/v1/auth/login", {"username": "admin", "password": "mosaic-
 admin = {"cookie": r.headers["set-cookie"].split(";", 1)[0], "x-csrf-token": login["csrf_token"]}
 _, tok = call("/api/v1/tokens", {"name": "bench", "agency": "fr-paf", "clearance": "restricted",
                                  "actions": ["submit_report", "read_entity"]}, admin)
-bearer = {"authorization": "Bearer " + tok["token"]}
+bearer = {"authorization": "Bearer " + tok["token"], "x-mosaic-purpose": "task:load benchmark"}
 centre = login["user"]["id"].split(":", 1)[0]
 person = f"{centre}:ent:bench-person"
 for i in range(n):

@@ -145,6 +145,7 @@ impl Server {
                 tracing::warn!("no audit store: API requests are recorded in the server log only")
             }
         }
+        state.0.search.spawn_flusher();
         // Check (or rebuild) the search index now rather than at the first search.
         let warm = state.clone();
         tokio::spawn(async move {

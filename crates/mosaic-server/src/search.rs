@@ -165,32 +165,70 @@ impl SearchService {
         }
     }
 
-    /// Indexes what a successful write stored (or queues it, if the index is busy), then
-    /// announces it. Indexing never fails the write itself.
+    /// Queues what a successful write stored for indexing, then announces it. Indexing
+    /// never fails the write itself. Committing the index costs a segment flush (tens of
+    /// milliseconds), so writes are not committed one by one: the queue is indexed in one
+    /// commit by the flusher ([`SearchService::spawn_flusher`], every [`FLUSH_EVERY`]),
+    /// before any search ([`SearchService::ready`]), or here once [`MAX_PENDING`] writes
+    /// wait.
     fn written(&self, batch: &WriteBatch, out: &WriteOutcome) {
         if batch.reports.is_empty() || out.inserted + out.new_versions == 0 {
             return;
         }
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((batch.reports.clone(), *out));
-        if let Ok(mut guard) = self.index.try_write() {
-            match guard.as_mut() {
-                Some(idx) => self.drain(idx),
-                // Not opened yet: opening checks it against the store, which has the write.
-                None => self
-                    .pending
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .clear(),
+        let queued = {
+            let mut p = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            p.push((batch.reports.clone(), *out));
+            p.len()
+        };
+        if queued >= MAX_PENDING {
+            if let Ok(mut guard) = self.index.try_write() {
+                self.drain_or_drop(guard.as_mut());
             }
         }
         let items: Vec<Written> = batch.reports.iter().map(Written::of).collect();
         // No listener is not an error.
         let _ = self.notices.send(Arc::new(items));
     }
+
+    fn drain_or_drop(&self, idx: Option<&mut SearchIndex>) {
+        match idx {
+            Some(idx) => self.drain(idx),
+            // Not opened yet: opening checks it against the store, which has the writes.
+            None => self
+                .pending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clear(),
+        }
+    }
+
+    /// Indexes the queued writes in one commit.
+    pub async fn flush(&self) {
+        if self.has_pending() {
+            let mut guard = self.index.write().await;
+            self.drain_or_drop(guard.as_mut());
+        }
+    }
+
+    /// Flushes the queue every [`FLUSH_EVERY`] for as long as the service lives (call
+    /// inside the runtime, once).
+    pub fn spawn_flusher(self: &Arc<Self>) {
+        let me = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(FLUSH_EVERY);
+            loop {
+                tick.tick().await;
+                let Some(s) = me.upgrade() else { break };
+                s.flush().await;
+            }
+        });
+    }
 }
+
+/// How often queued writes are indexed: how long a new report may take to be found.
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+/// Writes queued before a write indexes them itself (bounds the queue's memory).
+pub const MAX_PENDING: usize = 512;
 
 /// The store as the server uses it: writes are indexed and announced ([`SearchService`]).
 pub struct IndexedStore {
