@@ -429,14 +429,9 @@ pub async fn get_entity(
         return Err(ApiError::not_found());
     }
     let mut ctx = ViewCtx::new(&state, &caller.principal).await?;
-    let h3: Vec<String> = st
-        .iter()
-        .filter(|s| s.handling == HandlingCode::H3)
-        .map(|s| s.report_id.to_string())
-        .collect();
-    ctx.load_acks(&h3).await?;
     let v = ctx
-        .entity(eid.as_str(), st)
+        .entity_view(eid.as_str(), st)
+        .await?
         .ok_or_else(ApiError::not_found)?;
     audit.object(eid.as_str());
     audit.note("statements", v.statements.len());

@@ -125,6 +125,22 @@ impl ViewCtx {
         protect_report(&self.viewer(), s.report.clone()).0
     }
 
+    /// [`ViewCtx::entity`] after loading the caller's acknowledgements of the H3 reports
+    /// among the statements (what every entity view needs).
+    pub(crate) async fn entity_view(
+        &mut self,
+        id: &str,
+        st: Vec<StoredStatement>,
+    ) -> ApiResult<Option<EntityView>> {
+        let h3: Vec<String> = st
+            .iter()
+            .filter(|s| s.handling == HandlingCode::H3)
+            .map(|s| s.report_id.to_string())
+            .collect();
+        self.load_acks(&h3).await?;
+        Ok(self.entity(id, st))
+    }
+
     /// An entity as the caller may see it, or `None` if the rules hide it entirely.
     pub(crate) fn entity(&self, id: &str, st: Vec<StoredStatement>) -> Option<EntityView> {
         let (st, flags) = protect_statements(&self.viewer(), id, st)?;

@@ -495,7 +495,7 @@ pub async fn get_referral(
     let mut v = ReferralView::from(r);
     if active {
         let ctx = ViewCtx::new(&state, &caller.principal).await?;
-        let (st, ctx) = if receiving {
+        let (st, mut ctx) = if receiving {
             // Only a caseworker of the receiving NGO reads through the referral; anyone
             // else of that agency gets the scope that admits nothing.
             let Principal::User(u) = &caller.principal else {
@@ -512,7 +512,7 @@ pub async fn get_referral(
             (state.0.store.entity(&scope, &person).await?, ctx)
         };
         if !st.is_empty() {
-            v.person_view = ctx.entity(person.as_str(), st);
+            v.person_view = ctx.entity_view(person.as_str(), st).await?;
         }
         if let Some(p) = &v.person_view {
             audit.note("statements", p.statements.len());
