@@ -245,6 +245,25 @@ fn prepare(scenario: &Path, out: &Path) {
     {
         cfg.corroboration = c;
     }
+    // `MOSAIC_BLOCK_CAP`, `MOSAIC_BLOCK_WINDOW`, `MOSAIC_TYPO_BLOCK_CAP`: blocking bounds.
+    let env = |k: &str| std::env::var(k).ok().and_then(|s| s.parse::<usize>().ok());
+    if let Some(v) = env("MOSAIC_BLOCK_CAP") {
+        cfg.block_cap = v;
+    }
+    if let Some(v) = env("MOSAIC_BLOCK_WINDOW") {
+        cfg.block_window = v;
+    }
+    if let Some(v) = env("MOSAIC_TYPO_BLOCK_CAP") {
+        cfg.typo_block_cap = v;
+    }
+    // `MOSAIC_MATCH_PROBABILITY`, `MOSAIC_REVIEW_PROBABILITY`: thresholds.
+    let envf = |k: &str| std::env::var(k).ok().and_then(|s| s.parse::<f64>().ok());
+    if let Some(v) = envf("MOSAIC_MATCH_PROBABILITY") {
+        cfg.match_probability = v;
+    }
+    if let Some(v) = envf("MOSAIC_REVIEW_PROBABILITY") {
+        cfg.review_probability = v;
+    }
     let resolver = Resolver::build(records, &[], cfg);
     let resolve_s = t.elapsed().as_secs_f64();
     let clusters = out.join("mosaic_clusters.csv");

@@ -87,7 +87,7 @@ pub fn name_level(a: &NameForm, b: &NameForm) -> (u8, f64) {
     if a.is_empty() || b.is_empty() {
         return (4, 0.0);
     }
-    if a.key() == b.key() {
+    if a.key_str() == b.key_str() {
         return (0, 1.0);
     }
     let (s, l) = if a.tokens.len() <= b.tokens.len() {
@@ -95,30 +95,43 @@ pub fn name_level(a: &NameForm, b: &NameForm) -> (u8, f64) {
     } else {
         (b, a)
     };
-    // Greedy best-first assignment of the shorter name's tokens.
-    let mut cand: Vec<(f64, usize, usize)> = Vec::with_capacity(s.tokens.len() * l.tokens.len());
-    for i in 0..s.tokens.len() {
-        for j in 0..l.tokens.len() {
-            cand.push((token_sim(s, i, l, j), i, j));
+    // Greedy best-first assignment of the shorter name's tokens. Names have a handful
+    // of tokens (at most `MAX_TOKENS`), so the used sets are bit masks and the candidate
+    // list lives in a per-thread buffer: this runs for millions of pairs.
+    CAND.with(|cand| {
+        let mut cand = cand.borrow_mut();
+        cand.clear();
+        for i in 0..s.tokens.len() {
+            for j in 0..l.tokens.len() {
+                cand.push((token_sim(s, i, l, j), i as u8, j as u8));
+            }
         }
-    }
-    cand.sort_by(|x, y| y.0.total_cmp(&x.0));
-    let mut used_s = vec![false; s.tokens.len()];
-    let mut used_l = vec![false; l.tokens.len()];
-    let (mut matched, mut total) = (0usize, 0.0);
-    for (sim, i, j) in cand {
-        if used_s[i] || used_l[j] {
-            continue;
+        cand.sort_by(|x, y| y.0.total_cmp(&x.0));
+        let (mut used_s, mut used_l) = (0u64, 0u64);
+        let (mut matched, mut total) = (0usize, 0.0);
+        for &(sim, i, j) in cand.iter() {
+            let (bi, bj) = (1u64 << i, 1u64 << j);
+            if used_s & bi != 0 || used_l & bj != 0 {
+                continue;
+            }
+            used_s |= bi;
+            used_l |= bj;
+            total += sim;
+            if sim >= TOKEN_SIM {
+                matched += 1;
+            }
         }
-        used_s[i] = true;
-        used_l[j] = true;
-        total += sim;
-        if sim >= TOKEN_SIM {
-            matched += 1;
-        }
-    }
-    let ns = s.tokens.len();
-    let nl = l.tokens.len();
+        level_of(s.tokens.len(), l.tokens.len(), matched, total)
+    })
+}
+
+thread_local! {
+    static CAND: std::cell::RefCell<Vec<(f64, u8, u8)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The name level from the assignment: `matched` of the shorter name's `ns` tokens
+/// matched a token of the longer name's `nl`, with similarities summing to `total`.
+fn level_of(ns: usize, nl: usize, matched: usize, total: f64) -> (u8, f64) {
     let sim = total / nl as f64;
     let level = if matched == ns && ns == nl {
         1
@@ -188,7 +201,7 @@ impl NameSharing {
                 continue;
             }
             for a in &r.aliases {
-                let e = names.entry(a.phonetic_key().value).or_default();
+                let e = names.entry(a.phonetic_str().to_owned()).or_default();
                 for n in &r.names {
                     if e.len() < SHARING_CAP && e.iter().all(|x| name_level(x, n).0 >= 3) {
                         e.push(n);
@@ -208,7 +221,7 @@ impl NameSharing {
     /// People known to go by this nickname (at least 1).
     pub fn people(&self, nickname: &NameForm) -> u32 {
         self.people
-            .get(&nickname.phonetic_key().value)
+            .get(nickname.phonetic_str())
             .copied()
             .unwrap_or(1)
     }
@@ -368,24 +381,27 @@ fn same_key(a: &Normalized, b: &Normalized) -> bool {
 /// Shared (0), none shared although both hold keys of a same kind (1), or nothing to
 /// compare (`None`: one has a phone, the other an IBAN, says nothing either way).
 fn shared_level(a: &Record, b: &Record, pick: fn(&Normalized) -> bool) -> Option<u8> {
-    let ka: Vec<&Normalized> = a.all_keys().filter(|k| pick(k)).collect();
-    let kb: Vec<&Normalized> = b.all_keys().filter(|k| pick(k)).collect();
-    if ka.iter().any(|x| kb.iter().any(|y| same_key(x, y))) {
+    // Iterated, not collected: this runs for every candidate pair.
+    let ka = || a.all_keys().filter(|k| pick(k));
+    let kb = || b.all_keys().filter(|k| pick(k));
+    if ka().any(|x| kb().any(|y| same_key(x, y))) {
         return Some(0);
     }
-    let comparable = ka
-        .iter()
-        .any(|x| kb.iter().any(|y| x.key.kind == y.key.kind));
+    let comparable = ka().any(|x| kb().any(|y| x.key.kind == y.key.kind));
     comparable.then_some(1)
 }
 
 /// The comparison vector of two person records.
 pub fn person_gamma(a: &Record, b: &Record) -> Gamma {
+    person_gamma_with(a, b, best_name(a, b).map(|(l, ..)| l))
+}
+
+/// [`person_gamma`] given the best name level of the two records (as [`best_name`]
+/// finds it), for callers that memoise name comparisons.
+pub fn person_gamma_with(a: &Record, b: &Record, best_name_level: Option<u8>) -> Gamma {
     // A nickname ("Abu Salah") neither confirms nor contradicts a real name.
     let alias_only = a.names.is_empty() || b.names.is_empty();
-    let name = best_name(a, b)
-        .map(|(l, ..)| l)
-        .filter(|l| !(alias_only && *l == 4));
+    let name = best_name_level.filter(|l| !(alias_only && *l == 4));
     let birth = match (&a.birth, &b.birth) {
         (Some(x), Some(y)) => Some(birth_level(x, y)),
         _ => None,
@@ -508,7 +524,7 @@ pub fn thing_rule(a: &Record, b: &Record) -> KeyRule {
         && (a.country.is_none() || b.country.is_none() || a.country == b.country)
     {
         for x in &a.names {
-            if let Some(y) = b.names.iter().find(|y| x.key() == y.key()) {
+            if let Some(y) = b.names.iter().find(|y| x.key_str() == y.key_str()) {
                 return KeyRule::SameName {
                     name: format!("{} = {}", x.original, y.original),
                 };

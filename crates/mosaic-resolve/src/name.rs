@@ -30,6 +30,11 @@ pub struct NameForm {
     pub tokens: Vec<String>,
     /// One phonetic skeleton per token.
     pub skeletons: Vec<String>,
+    /// [`NameForm::key`]'s value, computed once: the resolver compares it millions of
+    /// times.
+    sorted: String,
+    /// [`NameForm::phonetic_key`]'s value, computed once.
+    phonetic: String,
 }
 
 impl NameForm {
@@ -39,17 +44,29 @@ impl NameForm {
 
     /// Sorted tokens: the same person written family-name-first has the same key.
     pub fn key(&self) -> IdentifierKey {
-        let mut t: Vec<&str> = self.tokens.iter().map(String::as_str).collect();
-        t.sort_unstable();
-        IdentifierKey::new(KeyKind::Name, t.join(" "))
+        IdentifierKey::new(KeyKind::Name, self.sorted.clone())
+    }
+
+    /// [`NameForm::key`]'s value, without allocating.
+    pub fn key_str(&self) -> &str {
+        &self.sorted
     }
 
     /// Sorted phonetic skeletons.
     pub fn phonetic_key(&self) -> IdentifierKey {
-        let mut t: Vec<&str> = self.skeletons.iter().map(String::as_str).collect();
-        t.sort_unstable();
-        IdentifierKey::new(KeyKind::NamePhonetic, t.join(" "))
+        IdentifierKey::new(KeyKind::NamePhonetic, self.phonetic.clone())
     }
+
+    /// [`NameForm::phonetic_key`]'s value, without allocating.
+    pub fn phonetic_str(&self) -> &str {
+        &self.phonetic
+    }
+}
+
+fn sorted_join(parts: &[String]) -> String {
+    let mut t: Vec<&str> = parts.iter().map(String::as_str).collect();
+    t.sort_unstable();
+    t.join(" ")
 }
 
 /// Transliterates to lower-case ASCII (NFKC first so compatibility forms fold).
@@ -293,6 +310,9 @@ pub fn skeleton(t: &str) -> String {
     s
 }
 
+/// Tokens kept of one name: no real name has more, and comparison keeps a bit per token.
+pub const MAX_TOKENS: usize = 32;
+
 /// Analyses one written name.
 pub fn analyse(original: &str) -> NameForm {
     let ascii = to_ascii(original);
@@ -301,10 +321,13 @@ pub fn analyse(original: &str) -> NameForm {
         .into_iter()
         .map(|t| variant(&t).map(str::to_owned).unwrap_or(t))
         .filter(|t| !t.is_empty())
+        .take(MAX_TOKENS)
         .collect();
-    let skeletons = tokens.iter().map(|t| skeleton(t)).collect();
+    let skeletons: Vec<String> = tokens.iter().map(|t| skeleton(t)).collect();
     NameForm {
         original: original.to_owned(),
+        sorted: sorted_join(&tokens),
+        phonetic: sorted_join(&skeletons),
         tokens,
         skeletons,
     }

@@ -3,9 +3,12 @@
 //!
 //! - **Blocking** puts records that share an identifier key or a name key (phonetic
 //!   skeletons, pairs of them, a skeleton with the birth year) into blocks. A block
-//!   larger than `block_cap` is not expanded into pairs (DESIGN §8: MISP's
-//!   one-row-per-correlation table reached 291 GB; a very common key carries little
-//!   evidence anyway, and the other keys of the same records still meet).
+//!   larger than `block_cap` is not expanded into all its pairs (DESIGN §8: MISP's
+//!   one-row-per-correlation table reached 291 GB): its members are sorted by name and
+//!   birth year and each is compared with its `block_window` neighbours, so the pairs
+//!   grow with the data, not its square. Skeleton-with-year blocks (a net for typos)
+//!   over `typo_block_cap` are left out: the same people meet in their name blocks.
+//! - **Comparing** memoises name comparisons per pair of distinct written names.
 //! - **Scoring**: persons by the Fellegi–Sunter model ([`crate::model`]); things with
 //!   identifiers by the key rule ([`crate::compare::key_rule`]).
 //! - **Clustering**: analysts' `same` judgements first, then links from the most to the
@@ -19,7 +22,13 @@
 //! - **Incremental**: [`Resolver::add_report`] scores a new report's records against the
 //!   blocks in memory and links them, without retraining or re-clustering.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Fx hashing: these maps are keyed by record indexes and hashed millions of times per
+// run; SipHash's DoS resistance buys nothing here, and a fixed hasher makes runs
+// reproducible (iteration order no longer changes between runs).
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
+type HashSet<K> = rustc_hash::FxHashSet<K>;
 use std::time::Instant;
 
 use futures::TryStreamExt;
@@ -58,8 +67,19 @@ pub struct ResolverConfig {
     /// of one person left to review.
     #[serde(default = "default_ambiguity_ratio")]
     pub ambiguity_ratio: f64,
-    /// Blocks with more records than this are not expanded into pairs.
+    /// Blocks with more records than this are not expanded into all their pairs: their
+    /// members are sorted by name and birth year and each is compared with its
+    /// `block_window` neighbours on either side (sorted neighbourhood), so the pairs of
+    /// such a block grow with its size, not its square.
     pub block_cap: usize,
+    /// Neighbours on either side compared in a block over `block_cap`.
+    #[serde(default = "default_block_window")]
+    pub block_window: usize,
+    /// Blocks of one name part with a birth year (they catch a typo in the other parts)
+    /// with more records than this are left out: such a block is a common given name
+    /// born in a common year, and the same people meet in their full-name blocks.
+    #[serde(default = "default_typo_block_cap")]
+    pub typo_block_cap: usize,
     /// Random pairs drawn to estimate `u`.
     pub u_sample_pairs: usize,
     pub em_max_iterations: usize,
@@ -75,13 +95,26 @@ impl Default for ResolverConfig {
             review_probability: 0.1,
             corroboration: default_corroboration(),
             ambiguity_ratio: default_ambiguity_ratio(),
-            block_cap: 300,
+            block_cap: 100,
+            block_window: default_block_window(),
+            typo_block_cap: default_typo_block_cap(),
             u_sample_pairs: 300_000,
             em_max_iterations: 100,
             seed: 7,
             threads: 0,
         }
     }
+}
+
+/// Chosen on seed 42 at 100,000 person mentions (BENCHMARKS.md).
+fn default_block_window() -> usize {
+    20
+}
+
+/// At 100,000 person mentions, 50 kept recall within 0.002 of no cap and cut the
+/// candidate pairs by 30% (BENCHMARKS.md).
+fn default_typo_block_cap() -> usize {
+    50
 }
 
 fn default_corroboration() -> f64 {
@@ -124,6 +157,7 @@ pub struct ResolveStats {
     pub records: usize,
     pub persons: usize,
     pub blocks: usize,
+    /// Blocks over `block_cap`, compared by window.
     pub saturated_blocks: usize,
     pub candidate_pairs: u64,
     pub links: usize,
@@ -256,6 +290,8 @@ pub struct Resolver {
     records: Vec<Record>,
     by_id: HashMap<EntityId, u32>,
     blocks: HashMap<String, Vec<u32>>,
+    /// Each record's place in the blocks over the cap ([`sort_key`]).
+    sort_keys: Vec<String>,
     model: FsModel,
     /// People going by each nickname, for the nickname adjustment (counted at build
     /// time; records added later are weighed against it unchanged).
@@ -329,8 +365,8 @@ fn ambiguous_pairs(
     pairs: &[((u32, u32), f64)],
     profiles: &HashMap<u32, Profile>,
     ratio: f64,
-) -> std::collections::HashSet<(u32, u32)> {
-    let mut partners: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+) -> HashSet<(u32, u32)> {
+    let mut partners: HashMap<u32, Vec<(u32, f64)>> = HashMap::default();
     for &((a, b), sum) in pairs {
         partners.entry(a).or_default().push((b, sum));
         partners.entry(b).or_default().push((a, sum));
@@ -363,7 +399,7 @@ pub fn block_keys(r: &Record) -> Vec<String> {
             }
         }
         for n in compare::names_of(r) {
-            keys.push(format!("{tag}|n|{}", n.phonetic_key().value));
+            keys.push(format!("{tag}|n|{}", n.phonetic_str()));
             let s = &n.skeletons;
             if s.len() == 1 {
                 keys.push(format!("{tag}|t1|{}", s[0]));
@@ -388,7 +424,7 @@ pub fn block_keys(r: &Record) -> Vec<String> {
         }
         if matches!(r.schema, Schema::Organization | Schema::Vessel) && r.keys.is_empty() {
             for n in &r.names {
-                keys.push(format!("{tag}|n|{}", n.key().value));
+                keys.push(format!("{tag}|n|{}", n.key_str()));
             }
         }
     }
@@ -432,43 +468,188 @@ enum Scored {
     Rule(u32, u32),
 }
 
+/// How blocking is bounded ([`ResolverConfig::block_cap`], `block_window`,
+/// `typo_block_cap`), with each record's sort key for windowed blocks.
+struct Bounds<'a> {
+    cap: usize,
+    window: usize,
+    typo_cap: usize,
+    sort_keys: &'a [String],
+}
+
+/// The kind of block key a typo net is (a name part with a birth year).
+fn is_typo_key(k: &str) -> bool {
+    k.contains("|ty|")
+}
+
+/// What a record's neighbours in a windowed block are sorted by: its first name's key
+/// and its birth year, so one person's mentions written alike sit side by side.
+fn sort_key(r: &Record) -> String {
+    let name = compare::names_of(r).first().map_or("", |n| n.key_str());
+    match r.birth {
+        Some(b) => format!("{name}|{}", b.year),
+        None => format!("{name}|"),
+    }
+}
+
+/// Position of record `i` in a block sorted by (sort key, index): where it is, or
+/// where it goes.
+fn sorted_position(block: &[u32], sort_keys: &[String], i: u32) -> usize {
+    let key = (&sort_keys[i as usize], i);
+    block.partition_point(|&j| (&sort_keys[j as usize], j) < key)
+}
+
+/// Adds record `i` to a block, keeping a block over the cap sorted.
+fn add_to_block(block: &mut Vec<u32>, i: u32, bounds: &Bounds) {
+    if block.contains(&i) {
+        return;
+    }
+    if block.len() < bounds.cap {
+        block.push(i);
+    } else if block.len() == bounds.cap {
+        block.push(i);
+        block.sort_by(|&x, &y| {
+            (&bounds.sort_keys[x as usize], x).cmp(&(&bounds.sort_keys[y as usize], y))
+        });
+    } else {
+        let at = sorted_position(block, bounds.sort_keys, i);
+        block.insert(at, i);
+    }
+}
+
 fn candidates(
     i: u32,
     keys: &[String],
     blocks: &HashMap<String, Vec<u32>>,
-    cap: usize,
+    bounds: &Bounds,
     only_smaller: bool,
     out: &mut Vec<u32>,
 ) {
     out.clear();
     for k in keys {
-        if let Some(b) = blocks.get(k) {
-            if b.len() > cap {
+        let Some(b) = blocks.get(k) else { continue };
+        let keep = |j: &u32| *j != i && (!only_smaller || *j < i);
+        if b.len() > bounds.cap {
+            if is_typo_key(k) {
                 continue;
             }
-            out.extend(
-                b.iter()
-                    .copied()
-                    .filter(|j| *j != i && (!only_smaller || *j < i)),
-            );
+            let at = sorted_position(b, bounds.sort_keys, i);
+            let lo = at.saturating_sub(bounds.window);
+            let hi = (at + bounds.window + 1).min(b.len());
+            out.extend(b[lo..hi].iter().copied().filter(keep));
+        } else if is_typo_key(k) && b.len() > bounds.typo_cap {
+            continue;
+        } else {
+            out.extend(b.iter().copied().filter(keep));
         }
     }
     out.sort_unstable();
     out.dedup();
 }
 
-fn score_pair(records: &[Record], sharing: &NameSharing, i: u32, j: u32) -> Option<Scored> {
+/// Every distinct written name (by its tokens) of a set of records gets an id, and each
+/// record the ids of the names it is compared on ([`compare::names_of`]).
+struct NameIds {
+    of: Vec<Vec<u32>>,
+    /// Where each id's name is: record index, index in its `names_of`.
+    at: Vec<(u32, u32)>,
+}
+
+impl NameIds {
+    fn of(records: &[Record]) -> NameIds {
+        let mut ids: HashMap<&[String], u32> = HashMap::default();
+        let mut at = Vec::new();
+        let of = records
+            .iter()
+            .enumerate()
+            .map(|(r, rec)| {
+                compare::names_of(rec)
+                    .iter()
+                    .enumerate()
+                    .map(|(k, n)| {
+                        *ids.entry(n.tokens.as_slice()).or_insert_with(|| {
+                            at.push((r as u32, k as u32));
+                            (at.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        NameIds { of, at }
+    }
+}
+
+/// Name comparisons memoised per pair of distinct written names. One person's two
+/// hundred mentions are written two or three ways, so the millions of candidate pairs
+/// hold far fewer distinct name pairs; comparing names was four fifths of the time spent
+/// comparing pairs. Name level depends on the tokens only, so the memo is exact.
+struct NameMemo<'a> {
+    ids: &'a NameIds,
+    levels: HashMap<(u32, u32), u8>,
+}
+
+/// Distinct name pairs kept per worker before the memo starts over (about 16 bytes each).
+const NAME_MEMO_CAP: usize = 8_000_000;
+
+impl<'a> NameMemo<'a> {
+    fn new(ids: &'a NameIds) -> Self {
+        NameMemo {
+            ids,
+            levels: Default::default(),
+        }
+    }
+
+    /// The best name level of records `i` and `j`, as [`compare::best_name`] finds it.
+    fn best_level(&mut self, records: &[Record], i: u32, j: u32) -> Option<u8> {
+        let mut best: Option<u8> = None;
+        for &x in &self.ids.of[i as usize] {
+            for &y in &self.ids.of[j as usize] {
+                let lv = if x == y {
+                    // The same tokens: level 0 unless the name is empty.
+                    let (r, k) = self.ids.at[x as usize];
+                    if compare::names_of(&records[r as usize])[k as usize].is_empty() {
+                        4
+                    } else {
+                        0
+                    }
+                } else if let Some(&lv) = self.levels.get(&(x, y)) {
+                    lv
+                } else {
+                    let form = |id: u32| {
+                        let (r, k) = self.ids.at[id as usize];
+                        &compare::names_of(&records[r as usize])[k as usize]
+                    };
+                    let lv = compare::name_level(form(x), form(y)).0;
+                    if self.levels.len() >= NAME_MEMO_CAP {
+                        self.levels.clear();
+                    }
+                    self.levels.insert((x, y), lv);
+                    lv
+                };
+                best = Some(best.map_or(lv, |b| b.min(lv)));
+            }
+        }
+        best
+    }
+}
+
+fn score_pair(
+    records: &[Record],
+    sharing: &NameSharing,
+    i: u32,
+    j: u32,
+    memo: Option<&mut NameMemo>,
+) -> Option<Scored> {
     let (a, b) = (&records[i as usize], &records[j as usize]);
     if a.schema != b.schema {
         return None;
     }
     if a.schema == Schema::Person {
-        Some(Scored::Person(
-            i,
-            j,
-            encode(&person_gamma(a, b)),
-            sharing.of_pair(a, b),
-        ))
+        let gamma = match memo {
+            Some(m) => compare::person_gamma_with(a, b, m.best_level(records, i, j)),
+            None => person_gamma(a, b),
+        };
+        Some(Scored::Person(i, j, encode(&gamma), sharing.of_pair(a, b)))
     } else {
         thing_rule(a, b).is_same().then_some(Scored::Rule(i, j))
     }
@@ -511,6 +692,45 @@ fn mask(g: &Gamma, features: &[usize]) -> Gamma {
     g
 }
 
+/// Worker threads for comparing ([`ResolverConfig::threads`]; 0 = available cores).
+fn worker_threads(cfg: &ResolverConfig) -> usize {
+    if cfg.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        cfg.threads
+    }
+}
+
+/// Comparison vectors of person pairs, computed on `threads` workers, in order.
+fn gammas_of(
+    records: &[Record],
+    name_ids: &NameIds,
+    pairs: &[(u32, u32)],
+    threads: usize,
+) -> Vec<Gamma> {
+    let chunk = pairs.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = pairs
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut memo = NameMemo::new(name_ids);
+                    part.iter()
+                        .map(|&(a, b)| {
+                            let (x, y) = (&records[a as usize], &records[b as usize]);
+                            compare::person_gamma_with(x, y, memo.best_level(records, a, b))
+                        })
+                        .collect::<Vec<Gamma>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("comparison worker"))
+            .collect()
+    })
+}
+
 /// Trains the person model as Splink recommends: `u` from random pairs; `m` by EM in two
 /// sessions with different "blocking" (same birth date; similar names), each learning the
 /// features it was not chosen by; the prior from the expected number of matches.
@@ -518,8 +738,10 @@ fn train_person_model(
     records: &[Record],
     persons: &[u32],
     candidate_patterns: &HashMap<u32, u64>,
+    name_ids: &NameIds,
     cfg: &ResolverConfig,
 ) -> (FsModel, Training) {
+    let threads = worker_threads(cfg);
     let mut model = FsModel::initial(PERSON_FEATURES);
     let mut tr = Training::default();
     let np = persons.len() as u64;
@@ -529,25 +751,26 @@ fn train_person_model(
     let total_pairs = (np * (np - 1) / 2) as f64;
     let mut rng = SplitMix(cfg.seed);
     let want = (cfg.u_sample_pairs as u64).min(np * (np - 1) / 2);
-    let mut gammas = Vec::with_capacity(want as usize);
-    while (gammas.len() as u64) < want {
+    let mut pairs = Vec::with_capacity(want as usize);
+    while (pairs.len() as u64) < want {
         let a = persons[(rng.next() % np) as usize];
         let b = persons[(rng.next() % np) as usize];
         if a != b {
-            gammas.push(person_gamma(&records[a as usize], &records[b as usize]));
+            pairs.push((a, b));
         }
     }
+    let gammas = gammas_of(records, name_ids, &pairs, threads);
     tr.u_pairs = gammas.len();
     model.estimate_u(&gammas);
 
     // Session 1: pairs sharing a full birth date (sampled when there are many).
-    let mut by_birth: HashMap<crate::record::PartialDate, Vec<u32>> = HashMap::new();
+    let mut by_birth: HashMap<crate::record::PartialDate, Vec<u32>> = HashMap::default();
     for &i in persons {
         if let Some(b) = records[i as usize].birth.filter(|b| b.is_full()) {
             by_birth.entry(b).or_default().push(i);
         }
     }
-    let mut birth_patterns: HashMap<u32, u64> = HashMap::new();
+    let mut birth_patterns: HashMap<u32, u64> = HashMap::default();
     let budget = 2_000_000u64;
     let total_birth_pairs: u64 = by_birth
         .values()
@@ -558,22 +781,25 @@ fn train_person_model(
     } else {
         1.0
     };
+    pairs.clear();
     for v in by_birth.values() {
         for x in 0..v.len() {
             for y in x + 1..v.len() {
                 if keep < 1.0 && (rng.next() % 1_000_000) as f64 >= keep * 1_000_000.0 {
                     continue;
                 }
-                let g = person_gamma(&records[v[x] as usize], &records[v[y] as usize]);
-                *birth_patterns
-                    .entry(encode(&mask(&g, &[BIRTH])))
-                    .or_default() += 1;
-                tr.birth_pairs += 1;
+                pairs.push((v[x], v[y]));
             }
         }
     }
+    for g in gammas_of(records, name_ids, &pairs, threads) {
+        *birth_patterns
+            .entry(encode(&mask(&g, &[BIRTH])))
+            .or_default() += 1;
+        tr.birth_pairs += 1;
+    }
     // Session 2: candidate pairs whose names are similar (levels 0-2).
-    let mut name_patterns: HashMap<u32, u64> = HashMap::new();
+    let mut name_patterns: HashMap<u32, u64> = HashMap::default();
     for (code, n) in candidate_patterns {
         let g = decode(*code);
         if g[NAME].is_some_and(|l| l <= 2) {
@@ -584,7 +810,7 @@ fn train_person_model(
         }
     }
     // Session 3: candidate pairs sharing an identifier.
-    let mut id_patterns: HashMap<u32, u64> = HashMap::new();
+    let mut id_patterns: HashMap<u32, u64> = HashMap::default();
     for (code, n) in candidate_patterns {
         let g = decode(*code);
         if g[DOCUMENT] == Some(0) || g[CONTACT] == Some(0) {
@@ -655,7 +881,8 @@ impl Resolver {
         cfg: ResolverConfig,
     ) -> Resolver {
         // One record per entity id.
-        let mut by_id: HashMap<EntityId, u32> = HashMap::with_capacity(records.len());
+        let mut by_id: HashMap<EntityId, u32> =
+            HashMap::with_capacity_and_hasher(records.len(), Default::default());
         let mut merged: Vec<Record> = Vec::with_capacity(records.len());
         for r in records.drain(..) {
             match by_id.get(&r.id) {
@@ -668,7 +895,7 @@ impl Resolver {
         }
         let records = merged;
         let t0 = Instant::now();
-        let mut blocks: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
         let mut record_keys: Vec<Vec<String>> = Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
             let keys = block_keys(r);
@@ -677,31 +904,44 @@ impl Resolver {
             }
             record_keys.push(keys);
         }
-        let saturated = blocks.values().filter(|b| b.len() > cfg.block_cap).count();
+        let sort_keys: Vec<String> = records.iter().map(sort_key).collect();
+        let mut saturated = 0;
+        for b in blocks.values_mut() {
+            if b.len() > cfg.block_cap {
+                saturated += 1;
+                b.sort_by(|&x, &y| (&sort_keys[x as usize], x).cmp(&(&sort_keys[y as usize], y)));
+            }
+        }
         let sharing = NameSharing::of(&records);
+        let name_ids = NameIds::of(&records);
 
         // Compare candidate pairs on worker threads.
-        let threads = if cfg.threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
-        } else {
-            cfg.threads
-        };
+        let threads = worker_threads(&cfg);
         let n = records.len();
         let chunk = n.div_ceil(threads.max(1)).max(1);
         let results: Vec<Vec<Scored>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..n)
                 .step_by(chunk)
                 .map(|start| {
-                    let (records, blocks, record_keys, cap, sharing) =
-                        (&records, &blocks, &record_keys, cfg.block_cap, &sharing);
+                    let (records, blocks, record_keys, sharing, name_ids) =
+                        (&records, &blocks, &record_keys, &sharing, &name_ids);
+                    let bounds = Bounds {
+                        cap: cfg.block_cap,
+                        window: cfg.block_window,
+                        typo_cap: cfg.typo_block_cap,
+                        sort_keys: &sort_keys,
+                    };
                     s.spawn(move || {
                         let mut out = Vec::new();
                         let mut cand = Vec::new();
+                        let mut memo = NameMemo::new(name_ids);
                         let end = (start + chunk).min(n);
                         for (i, keys) in record_keys.iter().enumerate().take(end).skip(start) {
-                            candidates(i as u32, keys, blocks, cap, true, &mut cand);
+                            candidates(i as u32, keys, blocks, &bounds, true, &mut cand);
                             for &j in &cand {
-                                if let Some(sc) = score_pair(records, sharing, i as u32, j) {
+                                if let Some(sc) =
+                                    score_pair(records, sharing, i as u32, j, Some(&mut memo))
+                                {
                                     out.push(sc);
                                 }
                             }
@@ -719,7 +959,7 @@ impl Resolver {
 
         // Train on the persons' comparison vectors.
         let t1 = Instant::now();
-        let mut pattern_counts: HashMap<u32, u64> = HashMap::new();
+        let mut pattern_counts: HashMap<u32, u64> = HashMap::default();
         let mut candidate_pairs = 0u64;
         for v in &results {
             for sc in v {
@@ -735,7 +975,8 @@ impl Resolver {
             .filter(|(_, r)| r.schema == Schema::Person)
             .map(|(i, _)| i as u32)
             .collect();
-        let (model, training) = train_person_model(&records, &persons, &pattern_counts, &cfg);
+        let (model, training) =
+            train_person_model(&records, &persons, &pattern_counts, &name_ids, &cfg);
         let t_train = t1.elapsed().as_secs_f64();
 
         // One weight per distinct comparison vector; the nickname adjustment is per pair.
@@ -790,13 +1031,14 @@ impl Resolver {
             records,
             by_id,
             blocks,
+            sort_keys,
             model,
             sharing,
             links,
             used: Vec::new(),
-            corroborated: HashMap::new(),
-            judged: HashMap::new(),
-            profiles: HashMap::new(),
+            corroborated: HashMap::default(),
+            judged: HashMap::default(),
+            profiles: HashMap::default(),
             stats,
         };
         for j in judgements {
@@ -939,7 +1181,7 @@ impl Resolver {
         // person joined first outweigh a namesake), so support is summed again over the
         // clusters each round has built until a round joins nothing.
         for _round in 0..PHASE2_ROUNDS {
-            let mut support: HashMap<(u32, u32), Support> = HashMap::new();
+            let mut support: HashMap<(u32, u32), Support> = HashMap::default();
             for &i in &weak {
                 let l = &self.links[i];
                 let (ra, rb) = (c.find(l.a), c.find(l.b));
@@ -1003,7 +1245,7 @@ impl Resolver {
     }
 
     fn refresh_counts(&mut self) {
-        let mut sizes: HashMap<u32, usize> = HashMap::new();
+        let mut sizes: HashMap<u32, usize> = HashMap::default();
         for i in 0..self.records.len() as u32 {
             *sizes.entry(self.clusters.root(i)).or_default() += 1;
         }
@@ -1024,10 +1266,23 @@ impl Resolver {
                     // A new version of a report we hold (or a mention naming an
                     // existing entity id): refresh the record and its links.
                     let r = &mut self.records[i as usize];
+                    let old_keys = block_keys(r);
                     if r.mentions.iter().all(|m| m.report == report.id) {
                         *r = rec;
                     } else {
                         r.absorb(rec);
+                    }
+                    let key = sort_key(&self.records[i as usize]);
+                    if key != self.sort_keys[i as usize] {
+                        // Its place in the sorted (over-the-cap) blocks moves.
+                        for k in &old_keys {
+                            if let Some(b) = self.blocks.get_mut(k) {
+                                if b.len() > self.cfg.block_cap {
+                                    b.retain(|&j| j != i);
+                                }
+                            }
+                        }
+                        self.sort_keys[i as usize] = key;
                     }
                     self.links.retain(|l| l.a != i && l.b != i);
                     needs_recluster = true;
@@ -1039,31 +1294,28 @@ impl Resolver {
                     if rec.schema == Schema::Person {
                         self.profiles.insert(i, Profile::of(&rec));
                     }
+                    self.sort_keys.push(sort_key(&rec));
                     self.records.push(rec);
                     self.clusters.push();
                     i
                 }
             };
             let keys = block_keys(&self.records[idx as usize]);
+            let bounds = Bounds {
+                cap: self.cfg.block_cap,
+                window: self.cfg.block_window,
+                typo_cap: self.cfg.typo_block_cap,
+                sort_keys: &self.sort_keys,
+            };
             for k in &keys {
-                let b = self.blocks.entry(k.clone()).or_default();
-                if !b.contains(&idx) {
-                    b.push(idx);
-                }
+                add_to_block(self.blocks.entry(k.clone()).or_default(), idx, &bounds);
             }
             let mut cand = Vec::new();
-            candidates(
-                idx,
-                &keys,
-                &self.blocks,
-                self.cfg.block_cap,
-                false,
-                &mut cand,
-            );
+            candidates(idx, &keys, &self.blocks, &bounds, false, &mut cand);
             let mut new_links: Vec<Link> = Vec::new();
             for j in cand {
                 let (a, b) = (idx.min(j), idx.max(j));
-                match score_pair(&self.records, &self.sharing, a, b) {
+                match score_pair(&self.records, &self.sharing, a, b, None) {
                     Some(Scored::Person(a, b, code, people)) => {
                         let w = self.model.weight(&decode(code)) + sharing_weight(people);
                         let p = self.model.probability(w);
@@ -1131,7 +1383,7 @@ impl Resolver {
 
     /// Every record's entity id and its cluster's id, sorted by record id.
     pub fn assignments(&self) -> Vec<(EntityId, EntityId)> {
-        let mut min_of_root: HashMap<u32, u32> = HashMap::new();
+        let mut min_of_root: HashMap<u32, u32> = HashMap::default();
         for i in 0..self.records.len() as u32 {
             let r = self.clusters.root(i);
             let e = min_of_root.entry(r).or_insert(i);
@@ -1509,6 +1761,148 @@ mod tests {
             .sum::<f64>()
             + doctor.prior_weight;
         assert!((sum - doctor.weight).abs() < 1e-9, "{doctor}");
+    }
+
+    /// A block over the cap is compared by a sliding window over its members sorted by
+    /// name and birth year: its pairs grow with its size, not its square, and a record
+    /// added later takes its sorted place and meets its neighbours.
+    #[test]
+    fn blocks_over_the_cap_are_compared_by_window() {
+        let cfg = ResolverConfig {
+            block_cap: 4,
+            block_window: 2,
+            ..ResolverConfig::default()
+        };
+        let names = ["Karwan Aziz", "Karwan Azizi", "Karwan Aziz", "Karwan Aziz"];
+        let mut records = Vec::new();
+        for n in 0..12u32 {
+            let year = 1980 + n / 4;
+            records.push(person(
+                n,
+                serde_json::json!({"name": names[n as usize % 4], "birthDate": format!("{year}-03-0{}", 1 + n % 4)}),
+            ));
+        }
+        let all_pairs = 12 * 11 / 2;
+        let r = Resolver::build(records, &[], cfg.clone());
+        let pairs = r.stats().candidate_pairs;
+        assert!(r.stats().saturated_blocks > 0);
+        // Each record meets at most 2 neighbours on either side in each block it is in.
+        assert!(pairs > 0 && pairs < all_pairs, "{pairs} of {all_pairs}");
+        let unbounded = Resolver::build(
+            r.records().to_vec(),
+            &[],
+            ResolverConfig {
+                block_cap: 1000,
+                ..cfg.clone()
+            },
+        );
+        assert_eq!(unbounded.stats().candidate_pairs, all_pairs);
+        // Blocks over the cap are kept sorted by (sort key, index).
+        for b in r.blocks.values().filter(|b| b.len() > cfg.block_cap) {
+            let keys: Vec<(&String, u32)> =
+                b.iter().map(|&i| (&r.sort_keys[i as usize], i)).collect();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        }
+        // Incremental: a new mention lands in its sorted place and is compared.
+        let mut r = r;
+        let rep = crate::record::tests::report(serde_json::json!({
+            "agency": "fr-paf", "report_type": "interception", "source_ref": "P-99",
+            "reported_at": "2025-03-01T12:00:00Z", "handling": "H0", "tlp": "AMBER",
+            "classification": "restricted",
+            "entities": [{"key": "p", "schema": "Person", "properties": {"name": "Karwan Aziz", "birthDate": "1981-03-02"}}]
+        }));
+        r.add_report(&rep, &Context::default());
+        for b in r.blocks.values().filter(|b| b.len() > cfg.block_cap) {
+            let keys: Vec<(&String, u32)> =
+                b.iter().map(|&i| (&r.sort_keys[i as usize], i)).collect();
+            assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        }
+        let new = 12u32;
+        let bounds = Bounds {
+            cap: cfg.block_cap,
+            window: cfg.block_window,
+            typo_cap: cfg.typo_block_cap,
+            sort_keys: &r.sort_keys,
+        };
+        let mut cand = Vec::new();
+        let keys = block_keys(&r.records[new as usize]);
+        candidates(new, &keys, &r.blocks, &bounds, false, &mut cand);
+        // Its neighbours: the mentions written alike and born the same year (4, 6, 7),
+        // the nearest two of them on its side, and the next year's first two.
+        assert_eq!(cand, [6, 7, 8, 10]);
+        assert!(cand.len() < 12, "{cand:?}");
+    }
+
+    /// A block of one name part and a birth year over `typo_block_cap` is left out.
+    #[test]
+    fn large_typo_blocks_are_left_out() {
+        let mut records = Vec::new();
+        for n in 0..6u32 {
+            // One given name, six family names, one birth year: only the typo blocks
+            // ("given name + year", "family name + year") join them.
+            let family = [
+                "Barzani", "Talabani", "Rashid", "Omari", "Sulaiman", "Yazdi",
+            ][n as usize];
+            records.push(person(
+                n,
+                serde_json::json!({"name": format!("Dilshad {family}"), "birthDate": format!("1990-0{}-11", n + 1)}),
+            ));
+        }
+        let with = Resolver::build(
+            records.clone(),
+            &[],
+            ResolverConfig {
+                typo_block_cap: 10,
+                ..ResolverConfig::default()
+            },
+        );
+        assert_eq!(with.stats().candidate_pairs, 15);
+        let without = Resolver::build(
+            records,
+            &[],
+            ResolverConfig {
+                typo_block_cap: 5,
+                ..ResolverConfig::default()
+            },
+        );
+        assert_eq!(without.stats().candidate_pairs, 0);
+    }
+
+    /// The memoised name comparison the resolver uses agrees with `best_name`.
+    #[test]
+    fn memoised_name_levels_agree_with_best_name() {
+        let names = [
+            "Mohammed Al-Hassan",
+            "Muhamad Alhasan",
+            "Hassan Mohammed",
+            "Mohammed Ali Hassan",
+            "Ali Hassan",
+            "",
+            "Youssef Karim",
+            "Jusuf Kerim",
+        ];
+        let records: Vec<Record> = names
+            .iter()
+            .enumerate()
+            .map(|(n, name)| {
+                if name.is_empty() {
+                    person(n as u32, serde_json::json!({"alias": "Abu Karim"}))
+                } else {
+                    person(n as u32, serde_json::json!({"name": name}))
+                }
+            })
+            .collect();
+        let ids = NameIds::of(&records);
+        let mut memo = NameMemo::new(&ids);
+        for _ in 0..2 {
+            for i in 0..records.len() as u32 {
+                for j in 0..records.len() as u32 {
+                    let want = compare::best_name(&records[i as usize], &records[j as usize])
+                        .map(|(l, ..)| l);
+                    assert_eq!(memo.best_level(&records, i, j), want, "{i} {j}");
+                }
+            }
+        }
     }
 
     #[test]
