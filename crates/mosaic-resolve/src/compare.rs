@@ -63,14 +63,18 @@ pub type Gamma = [Option<u8>; 6];
 const TOKEN_SIM: f64 = 0.88;
 
 fn token_sim(a: &NameForm, i: usize, b: &NameForm, j: usize) -> f64 {
-    if a.tokens[i] == b.tokens[j] {
+    token_pair_sim(&a.tokens[i], &a.skeletons[i], &b.tokens[j], &b.skeletons[j])
+}
+
+/// Similarity of two name tokens given with their skeletons: 1 the same, 0.97 the same
+/// skeleton (when that is evidence), else Jaro–Winkler.
+pub fn token_pair_sim(a: &str, a_skel: &str, b: &str, b_skel: &str) -> f64 {
+    if a == b {
         1.0
-    } else if a.skeletons[i] == b.skeletons[j]
-        && skeleton_counts(&a.tokens[i], &b.tokens[j], &a.skeletons[i])
-    {
+    } else if a_skel == b_skel && skeleton_counts(a, b, a_skel) {
         0.97
     } else {
-        strsim::jaro_winkler(&a.tokens[i], &b.tokens[j])
+        strsim::jaro_winkler(a, b)
     }
 }
 
@@ -95,15 +99,21 @@ pub fn name_level(a: &NameForm, b: &NameForm) -> (u8, f64) {
     } else {
         (b, a)
     };
-    // Greedy best-first assignment of the shorter name's tokens. Names have a handful
-    // of tokens (at most `MAX_TOKENS`), so the used sets are bit masks and the candidate
-    // list lives in a per-thread buffer: this runs for millions of pairs.
+    assign_tokens(s.tokens.len(), l.tokens.len(), |i, j| token_sim(s, i, l, j))
+}
+
+/// The name level of a shorter name of `ns` tokens against a longer one of `nl`, given
+/// the similarity of each pair of their tokens: greedy best-first assignment of the
+/// shorter name's tokens. Names have a handful of tokens (at most `MAX_TOKENS`), so the
+/// used sets are bit masks and the candidate list lives in a per-thread buffer: this
+/// runs for millions of pairs.
+pub fn assign_tokens(ns: usize, nl: usize, mut sim: impl FnMut(usize, usize) -> f64) -> (u8, f64) {
     CAND.with(|cand| {
         let mut cand = cand.borrow_mut();
         cand.clear();
-        for i in 0..s.tokens.len() {
-            for j in 0..l.tokens.len() {
-                cand.push((token_sim(s, i, l, j), i as u8, j as u8));
+        for i in 0..ns {
+            for j in 0..nl {
+                cand.push((sim(i, j), i as u8, j as u8));
             }
         }
         cand.sort_by(|x, y| y.0.total_cmp(&x.0));
@@ -121,7 +131,7 @@ pub fn name_level(a: &NameForm, b: &NameForm) -> (u8, f64) {
                 matched += 1;
             }
         }
-        level_of(s.tokens.len(), l.tokens.len(), matched, total)
+        level_of(ns, nl, matched, total)
     })
 }
 

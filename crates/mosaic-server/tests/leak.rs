@@ -5,8 +5,10 @@
 //! user is not permitted to see.
 //!
 //! The oracle is the Cedar decision (`mosaic_policy::may_read`) plus the protection rules:
-//! protected persons' names never appear raw (no referral exists), and an asylum applicant
-//! never appears at all to a user of the State they fled.
+//! protected persons' names never appear raw, and an asylum applicant never appears at
+//! all to a user of the State they fled. The child is referred to the NGO (consent
+//! recorded, under an agreement clause): its caseworker may read the child's real name
+//! and birth date on that referral's own route, and nowhere else; nobody else anywhere.
 
 mod support;
 
@@ -199,9 +201,46 @@ async fn nothing_forbidden_appears_on_any_get_route() {
     reports.push(prot.clone());
     write_reports(&store, reports.clone()).await;
 
+    // The protection protocol between fr-paf and ngo-aid (clause 3.2: migrants' data for
+    // protection), in force.
+    let protocol: mosaic_agreements::Agreement = serde_json::from_str(
+        &serde_json::to_string(&mosaic_agreements::example::agreement(
+            "fr-ncc:agr:protection",
+            3,
+        ))
+        .unwrap()
+        .replace("\"be-ncc\"", "\"fr-paf\"")
+        .replace("\"fr-ngo-refuge\"", "\"ngo-aid\""),
+    )
+    .unwrap();
+    for e in mosaic_agreements::example::in_force_events(&protocol) {
+        mosaic_store::agreements::record(&*store, &protocol.id, &e)
+            .await
+            .unwrap();
+    }
+
     let config = ServerConfig::local_http(0, dir.path().join("data"));
     let srv = Running::spawn(bind_all_facets(store, config).await, support::client());
     let (url, client) = (&srv.url, &srv.client);
+
+    // fr-paf refers the child to ngo-aid.
+    let child = prot.entity_id(&prot.entities[0]).to_string();
+    let r = client
+        .post(format!("{url}/api/v1/referrals"))
+        .headers(login(&srv, "officer-paf").await)
+        .json(&json!({
+            "person": child, "to_agency": "ngo-aid",
+            "consent": {"by": "guardian", "method": "written", "given_at": "2025-03-06T09:00:00Z"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let referral_id = r.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let referral_route = format!("/api/v1/referrals/{referral_id}");
 
     let doc: Value = client
         .get(format!("{url}/api/openapi.json"))
@@ -242,6 +281,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
             std::iter::once(r.id.to_string())
                 .chain(r.entities.iter().map(|e| r.entity_id(e).to_string()))
         })
+        .chain([referral_id.clone()])
         .collect();
     let list_queries = [
         "",
@@ -264,6 +304,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
 
     let mut calls = 0u32;
     let mut positives = 0u32;
+    let mut referral_reads = 0u32;
     for w in USERS {
         let p = principal(w);
         let h = login(&srv, w.username).await;
@@ -278,7 +319,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
                 forbidden.extend(markers(r));
             }
         }
-        // protected persons: names and birth dates never raw (no referral exists)
+        // protected persons: names and birth dates never raw (but see the referral)
         forbidden.insert(MIGRANT.into());
         forbidden.insert(ASYLUM.into());
         forbidden.insert("2010-04-03".into());
@@ -367,7 +408,27 @@ async fn nothing_forbidden_appears_on_any_get_route() {
                         body = body.replace(id.as_str(), "<asked>");
                     }
                 }
+                // The referral's caseworker reads the child's name and birth date on
+                // the referral's own route, and there only; the referral routes name the
+                // child and the package's report to them (nothing else of that report).
+                let referral_routes =
+                    w.username == "ngo-worker" && path.starts_with("/api/v1/referrals");
+                let through_referral = w.username == "ngo-worker" && path == referral_route;
+                if through_referral {
+                    assert!(
+                        status.is_success() && body.contains(MIGRANT),
+                        "the caseworker reads the referred child: {status} {body}"
+                    );
+                    positives += 1;
+                    referral_reads += 1;
+                }
                 for f in &forbidden {
+                    if through_referral && (f == MIGRANT || f == "2010-04-03") {
+                        continue;
+                    }
+                    if referral_routes && (*f == child || *f == prot.id.to_string()) {
+                        continue;
+                    }
                     assert!(
                         !body.contains(f.as_str()) && !headers.contains(f.as_str()),
                         "{} GET {path} ({status}) leaks {f:?}: {body}",
@@ -394,6 +455,10 @@ async fn nothing_forbidden_appears_on_any_get_route() {
         }
     }
     assert!(calls > 500, "only {calls} calls");
+    assert_eq!(
+        referral_reads, 1,
+        "the caseworker's read of the referral was checked"
+    );
     assert!(
         positives > 10,
         "the suite must also see permitted data ({positives})"
