@@ -24,6 +24,8 @@
 //!   at start when something wrote to the store without it.
 #![forbid(unsafe_code)]
 
+mod scope_query;
+
 use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::path::Path;
@@ -46,6 +48,8 @@ use mosaic_model::report::ROLE_PROP;
 use mosaic_model::{AgencyId, PersonRole, Report, ReportId, Schema};
 use mosaic_resolve::{ident, name, records_of, Context};
 use mosaic_store::{LabelFilter, Scope, Store};
+
+use scope_query::ScopeQuery;
 
 /// Errors of the search index.
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +148,7 @@ struct Fields {
     entity_id: Field,
     schema: Field,
     agency: Field,
+    agency_code: Field,
     classification: Field,
     tlp: Field,
     handling: Field,
@@ -171,9 +176,10 @@ fn schema() -> (TSchema, Fields) {
         entity_id: b.add_text_field("entity_id", STRING | STORED),
         schema: b.add_text_field("schema", STRING | STORED),
         agency: b.add_text_field("agency", STRING | STORED),
-        classification: b.add_u64_field("classification", INDEXED | FAST),
-        tlp: b.add_u64_field("tlp", INDEXED | FAST),
-        handling: b.add_u64_field("handling", INDEXED | FAST),
+        agency_code: b.add_u64_field(scope_query::AGENCY_CODE, FAST),
+        classification: b.add_u64_field(scope_query::CLASSIFICATION, INDEXED | FAST),
+        tlp: b.add_u64_field(scope_query::TLP, INDEXED | FAST),
+        handling: b.add_u64_field(scope_query::HANDLING, INDEXED | FAST),
         time: b.add_i64_field("time", INDEXED | FAST | STORED),
         min_lon: b.add_f64_field("min_lon", INDEXED | FAST),
         min_lat: b.add_f64_field("min_lat", INDEXED | FAST),
@@ -218,7 +224,7 @@ pub struct Stamp {
 }
 
 /// Bumped whenever the indexed fields change.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 /// Keys of the person mentions of `r` whose data the protection rules pseudonymise in
 /// analysis views (protected roles, asylum applicants), plus mentions that point at one.
@@ -382,6 +388,7 @@ impl SearchIndex {
         d.add_text(f.kind, kind.as_str());
         d.add_text(f.report_id, r.id.as_str());
         d.add_text(f.agency, r.agency.as_str());
+        d.add_u64(f.agency_code, scope_query::agency_code(r.agency.as_str()));
         d.add_u64(f.classification, r.classification.rank() as u64);
         d.add_u64(f.tlp, r.tlp.rank() as u64);
         d.add_u64(f.handling, r.handling.rank() as u64);
@@ -615,11 +622,10 @@ impl SearchIndex {
         let Some(filter) = scope.filter() else {
             return Ok(None);
         };
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = filter
-            .clauses
-            .iter()
-            .filter_map(|c| self.label_clause(c))
-            .map(|q| (Occur::Should, q))
+        // The label clauses as one fast-field predicate (see `scope_query`).
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = ScopeQuery::new(&filter.clauses)
+            .map(|q| -> (Occur, Box<dyn Query>) { (Occur::Should, Box::new(q)) })
+            .into_iter()
             .collect();
         // Reports readable by a recorded permission (H2 grant): by id, within its labels.
         if let Some(g) = filter.live_grants() {
@@ -638,10 +644,11 @@ impl SearchIndex {
                 ));
             }
         }
-        if parts.is_empty() {
-            return Err(());
+        match parts.len() {
+            0 => Err(()),
+            1 => Ok(parts.pop().map(|(_, q)| q)),
+            _ => Ok(Some(Box::new(BooleanQuery::new(parts)))),
         }
-        Ok(Some(Box::new(BooleanQuery::new(parts))))
     }
 
     fn filter_clauses(&self, req: &SearchRequest) -> Vec<Box<dyn Query>> {

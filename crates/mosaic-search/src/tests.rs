@@ -482,7 +482,7 @@ async fn rebuilds_from_the_store_and_replaces_versions() {
 const AGENCIES: &[&str] = &["fr-paf", "be-police", "fr-dgsi"];
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(64))]
     /// Whatever the labels and the scope, a search returns exactly the documents the
     /// reference check (`LabelFilter::admits`) lets through — never one more.
     #[test]
