@@ -278,6 +278,8 @@ async function main() {
       await page.click("#search-go");
       const hit = page.locator(`.search-hit[data-entity-id="${DRIVER_ID}"]`).first();
       await hit.waitFor({ timeout: 10_000 });
+      // one item per entity, however many reports mention it
+      assert.equal(await page.locator(`.search-hit[data-entity-id="${DRIVER_ID}"]`).count(), 1, "the entity is listed more than once");
       assert.match(await page.textContent("#search-status"), /result/);
       assert.ok((await hit.locator("mark").count()) > 0, "no highlighted words in the hit");
       const all = await page.textContent("#search-results");

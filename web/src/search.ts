@@ -1,7 +1,9 @@
 // Search screen (#/search?q=…): names in any spelling or script, identifiers and narrative
 // words, through /api/v1/search (the server applies the user's scope inside the query, so
 // results and totals only ever show what the user may see). Entity hits open the profile;
-// report hits open the report.
+// report hits open the report. The server returns one hit per mention; mentions of one
+// entity (the same entity id in several reports) are shown as one item that counts them
+// and names the agencies that mentioned it.
 
 import { api, ApiError, type SearchHit, type SearchParams } from "./api";
 import { fmtTime, h } from "./ui";
@@ -34,8 +36,26 @@ function hitItem(hit: SearchHit, agencyName: (id: string) => string): HTMLElemen
     h("a", { href, class: "hit-title" }, ...marked(hit.title, hit.highlights)),
     h("span", { class: "hit-kind" }, hit.kind === "entity" ? (hit.schema ?? "Entity") : "Report"),
     hit.snippet ? h("p", { class: "hit-snippet" }, ...marked(hit.snippet, hit.highlights)) : null,
-    h("p", { class: "small" }, `${agencyName(hit.agency)} · ${fmtTime(hit.time)}`),
+    h("p", { class: "small hit-where" }, `${agencyName(hit.agency)} · ${fmtTime(hit.time)}`),
   );
+}
+
+/** One entity's mentions among the results shown so far. */
+interface Group {
+  item: HTMLElement;
+  mentions: number;
+  agencies: Set<string>;
+  latest: string;
+}
+
+/** Counts a further mention of an entity already listed, on its item. */
+function addMention(g: Group, hit: SearchHit, agencyName: (id: string) => string) {
+  g.mentions += 1;
+  g.agencies.add(hit.agency);
+  if (hit.time > g.latest) g.latest = hit.time;
+  g.item.dataset.mentions = String(g.mentions);
+  const where = g.item.querySelector(".hit-where");
+  if (where) where.textContent = `${g.mentions} mentions · ${[...g.agencies].map(agencyName).join(", ")} · latest ${fmtTime(g.latest)}`;
 }
 
 /** The search screen for the query in `params` (URL search part of the hash). */
@@ -91,13 +111,26 @@ export function searchView(params: URLSearchParams, agencies: string[], agencyNa
     until: until.value ? new Date(Date.parse(`${until.value}T00:00:00Z`) + 86400e3).toISOString() : undefined,
     limit: 25,
   };
+  const groups = new Map<string, Group>();
+  let shown = 0;
   const load = async (offset: number) => {
     more.hidden = true;
     try {
       const page = await api.search({ ...req, offset });
-      list.append(...page.hits.map((x) => hitItem(x, agencyName)));
-      const n = list.children.length;
-      status.textContent = page.total === 0 ? "No results you may see." : `${page.total.toLocaleString("en")} result${page.total === 1 ? "" : "s"}; showing ${n}.`;
+      for (const hit of page.hits) {
+        shown += 1;
+        const g = hit.kind === "entity" && hit.entity_id ? groups.get(hit.entity_id) : undefined;
+        if (g) {
+          addMention(g, hit, agencyName);
+          continue;
+        }
+        const item = hitItem(hit, agencyName);
+        list.append(item);
+        if (hit.kind === "entity" && hit.entity_id) groups.set(hit.entity_id, { item, mentions: 1, agencies: new Set([hit.agency]), latest: hit.time });
+      }
+      const items = list.children.length;
+      const grouped = items < shown ? ` in ${items.toLocaleString("en")} item${items === 1 ? "" : "s"}` : "";
+      status.textContent = page.total === 0 ? "No results you may see." : `${page.total.toLocaleString("en")} result${page.total === 1 ? "" : "s"}; showing ${shown}${grouped}.`;
       status.dataset.total = String(page.total);
       if (page.next_offset !== undefined) {
         more.hidden = false;
