@@ -339,7 +339,12 @@ async function main() {
     await step("Analyst (other agency) never sees the TLP:RED item", page, async () => {
       await page.fill("#search-q", RESTRICTED_MARKER);
       await page.click("#search-go");
-      await page.waitForFunction(() => document.querySelector("#search-status")?.dataset.total !== undefined, null, { timeout: 10_000 });
+      // the status of this search's screen, not the previous search's (same element id)
+      await page.waitForFunction(
+        (m) => document.querySelector("#search-page-q")?.value === m && document.querySelector("#search-status")?.dataset.total !== undefined,
+        RESTRICTED_MARKER,
+        { timeout: 10_000 },
+      );
       assert.equal(await page.$eval("#search-status", (e) => e.dataset.total), "0");
       assert.match(await page.textContent("#search-status"), /No results/);
       await page.evaluate((id) => (location.hash = `#/entity/${encodeURIComponent(id)}`), RESTRICTED_PERSON_ID);
