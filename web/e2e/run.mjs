@@ -245,6 +245,13 @@ async function main() {
       assert.match(text, /reported 2025-/);
       assert.ok(!text.includes(RESTRICTED_MARKER), "the analyst sees a TLP:RED statement in the profile");
       await noHorizontalScroll(page);
+      // which mentions were joined into this person, and why (over what the analyst may see)
+      await page.click("#resolution-show");
+      await page.waitForSelector("#resolution-status", { timeout: 20_000 });
+      const res = await page.textContent("#resolution-result");
+      assert.match(res, /records joined|No other record/);
+      assert.equal(await page.locator(`.resolution-members tr[data-entity-id="${DRIVER_ID}"]`).count(), 1, "the profile's entity is not among its resolved records");
+      assert.ok(!res.includes(RESTRICTED_MARKER), "resolution shows a TLP:RED mention to the analyst");
     });
 
     await step("Link chart: expand neighbour by neighbour, export PNG", page, async () => {

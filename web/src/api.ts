@@ -156,6 +156,25 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return json as T;
 }
 
+/** A resolved entity (GET /api/v1/entities/{id}/resolution): which mentions were joined, and why. */
+export interface ResolutionView {
+  entity_id: string;
+  records: number;
+  cluster: {
+    id: string;
+    members: { entity_id: string; schema: string; mentions: { report: string; agency: string; source_ref?: string | null; key: string }[]; names: string[]; keys: string[] }[];
+    links: {
+      left: string;
+      right: string;
+      probability: number;
+      features: { feature: string; level: string; weight: number; left: string; right: string }[];
+      rule?: unknown;
+      judgement?: { verdict: string; reason?: string | null } | null;
+      corroborated?: { links: number; probability_sum: number } | null;
+    }[];
+  };
+}
+
 export interface SearchHit {
   kind: "report" | "entity";
   score: number;
@@ -253,6 +272,7 @@ export const api = {
   },
   report: (id: string) => request<ReportView>("GET", `/api/v1/reports/${encodeURIComponent(id)}`),
   entity: (id: string) => request<EntityView>("GET", `/api/v1/entities/${encodeURIComponent(id)}`),
+  resolution: (id: string) => request<ResolutionView>("GET", `/api/v1/entities/${encodeURIComponent(id)}/resolution`),
   search: (q: SearchParams) => {
     const p = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== "") p.set(k, String(v));

@@ -108,6 +108,73 @@ function sourceList(sts: StatementView[], agencyName: (id: string) => string): H
 }
 
 /** The profile: properties, each value with its sources. */
+/** The rule that joined two things, in words (the server's `KeyRule`). */
+function ruleText(rule: unknown): string {
+  if (!rule || typeof rule !== "object") return String(rule ?? "");
+  const [kind, v] = Object.entries(rule as Record<string, unknown>)[0] ?? ["", ""];
+  const detail = v && typeof v === "object" ? Object.values(v as Record<string, unknown>).flat().join(", ") : String(v ?? "");
+  return `${kind.replace(/_/g, " ")}${detail ? `: ${detail}` : ""}`;
+}
+
+/** "Which mentions are this entity, and why": fetched on demand (it resolves everything
+ * the user may see), shown as the joined records with their agencies and the links that
+ * joined them, each explained feature by feature. */
+function resolutionPanel(id: string, agencyName: (id: string) => string, openEntity: (id: string) => void): HTMLElement {
+  const out = h("div", { id: "resolution-result" });
+  const button = h("button", { type: "button", id: "resolution-show" }, "Show which mentions were joined, and why");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    out.replaceChildren(h("p", { role: "status" }, "Resolving what you may see…"));
+    try {
+      const v = await api.resolution(id);
+      const c = v.cluster;
+      const members = c.members.map((m) =>
+        h(
+          "tr",
+          { "data-entity-id": m.entity_id },
+          h("td", {}, m.entity_id === id ? h("span", { class: "mono" }, m.entity_id) : h("button", { type: "button", class: "link mono", onclick: () => openEntity(m.entity_id) }, m.entity_id)),
+          h("td", {}, [...new Set(m.mentions.map((x) => agencyName(x.agency)))].join(", ")),
+          h("td", {}, String(m.mentions.length)),
+          h("td", {}, [...m.names, ...m.keys].join("; ")),
+        ),
+      );
+      const links = c.links.map((l) =>
+        h(
+          "li",
+          { class: "resolution-link" },
+          h("p", {}, h("span", { class: "mono" }, `${l.left} ↔ ${l.right}`), ` — probability ${(l.probability * 100).toFixed(1)}%`, l.corroborated ? ` (with ${l.corroborated.links} corroborating links)` : "", l.judgement ? ` — analyst: ${l.judgement.verdict}` : ""),
+          l.features.length
+            ? h(
+                "table",
+                { class: "resolution-features" },
+                h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Feature"), h("th", { scope: "col" }, "Level"), h("th", { scope: "col" }, "Values"), h("th", { scope: "col" }, "Weight"))),
+                h("tbody", {}, ...l.features.map((f) => h("tr", {}, h("td", {}, f.feature), h("td", {}, f.level), h("td", {}, `${f.left} | ${f.right}`), h("td", {}, f.weight.toFixed(2))))),
+              )
+            : l.rule
+              ? h("p", { class: "small" }, ruleText(l.rule))
+              : null,
+        ),
+      );
+      out.replaceChildren(
+        h("p", { role: "status", id: "resolution-status" }, c.members.length > 1 ? `${c.members.length} records joined (resolved over the ${v.records.toLocaleString("en")} records you may see).` : "No other record was joined to this one."),
+        h(
+          "table",
+          { class: "statements resolution-members" },
+          h("caption", {}, "Joined records"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Entity"), h("th", { scope: "col" }, "Agencies"), h("th", { scope: "col" }, "Mentions"), h("th", { scope: "col" }, "Names and identifiers as written"))),
+          h("tbody", {}, ...members),
+        ),
+        links.length ? h("ol", { class: "resolution-links" }, ...links) : "",
+      );
+    } catch (e) {
+      out.replaceChildren(h("p", { role: "status" }, `Resolution failed: ${e instanceof ApiError ? (e.problem.detail ?? e.problem.title) : String(e)}`));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return h("section", { class: "resolution", "aria-labelledby": "resolution-title" }, h("h3", { id: "resolution-title" }, "Resolution"), button, out);
+}
+
 export function profileView(e: EntityView, agencyName: (id: string) => string, openEntity: (id: string) => void): HTMLElement {
   const byProp = new Map<string, Map<string, StatementView[]>>();
   for (const s of e.statements) {
@@ -164,6 +231,7 @@ export function profileView(e: EntityView, agencyName: (id: string) => string, o
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Property"), h("th", { scope: "col" }, "Value"), h("th", { scope: "col" }, "Sources"))),
       h("tbody", {}, ...rows),
     ),
+    resolutionPanel(e.id, agencyName, openEntity),
   );
 }
 

@@ -337,6 +337,7 @@ impl Stores {
             agreements: Some(self.agreements.clone()),
             referrals: Some(self.referrals.clone()),
             retention: Some(self.retention.clone()),
+            judgements: Some(self.judgements.clone()),
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct Facets {
     pub referrals: Option<Arc<dyn mosaic_store::ReferralStore>>,
     /// Retention: with it (and an audit store) the server runs the retention job daily.
     pub retention: Option<Arc<dyn mosaic_store::RetentionStore>>,
+    /// Analysts' judgements, applied when the API resolves an entity.
+    pub judgements: Option<Arc<dyn mosaic_store::judgements::JudgementStore>>,
 }
 
 impl Server {
@@ -136,6 +138,7 @@ impl Server {
             state = state.with_permissions(p);
         }
         state = state.with_referrals(facets.agreements, facets.referrals);
+        state = state.with_judgements(facets.judgements);
         if let (Some(ret), Some(audit)) = (facets.retention, facets.audit.clone()) {
             retention::spawn_daily(ret, audit, state.0.search.clone());
         }

@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub agreements: Option<Arc<dyn mosaic_store::AgreementStore>>,
     /// Referrals to partner NGOs, when the backend keeps them.
     pub referrals: Option<Arc<dyn mosaic_store::ReferralStore>>,
+    /// Analysts' judgements (same / not the same), applied when resolving entities.
+    pub judgements: Option<Arc<dyn mosaic_store::judgements::JudgementStore>>,
     /// The audit trail every API request is recorded in.
     pub audit: crate::audit_log::AuditLog,
     /// The search index and the notices of stored reports (`store` feeds both).
@@ -76,6 +78,7 @@ impl AppState {
             permissions: None,
             agreements: None,
             referrals: None,
+            judgements: None,
             audit: crate::audit_log::AuditLog::new(None),
             search,
         }))
@@ -127,6 +130,23 @@ impl AppState {
             }
             Err(shared) => {
                 tracing::warn!("state already shared; referrals not enabled");
+                AppState(shared)
+            }
+        }
+    }
+
+    /// Applies these analysts' judgements when resolving entities (call before serving).
+    pub fn with_judgements(
+        self,
+        judgements: Option<Arc<dyn mosaic_store::judgements::JudgementStore>>,
+    ) -> AppState {
+        match Arc::try_unwrap(self.0) {
+            Ok(mut inner) => {
+                inner.judgements = judgements;
+                AppState(Arc::new(inner))
+            }
+            Err(shared) => {
+                tracing::warn!("state already shared; judgements not attached");
                 AppState(shared)
             }
         }

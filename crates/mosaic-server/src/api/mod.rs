@@ -10,6 +10,7 @@ pub mod imports;
 pub mod permissions;
 pub(crate) mod protection;
 pub mod referrals;
+pub mod resolution;
 pub mod restrict;
 pub mod search;
 pub mod session;
@@ -211,6 +212,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(restrict::restrict_report))
         .routes(routes!(data::export))
         .routes(routes!(data::get_entity))
+        .routes(routes!(resolution::get_resolution))
         .routes(routes!(imports::start_import))
         .routes(routes!(imports::get_import))
         .routes(routes!(accounts::list_agencies, accounts::add_agency))

@@ -120,6 +120,15 @@ impl ViewCtx {
         v
     }
 
+    /// The report with the protection rules applied as for the caller's analysis views,
+    /// and each entity key's flags (H3 withholding is the caller's to check).
+    pub(crate) fn report_for_analysis(
+        &self,
+        s: &StoredReport,
+    ) -> (mosaic_model::Report, Vec<(String, Vec<&'static str>)>) {
+        protect_report(&self.viewer(), s.report.clone())
+    }
+
     /// The canonical report as exported, with the same protection applied.
     pub(crate) fn export_report(&self, s: &StoredReport) -> mosaic_model::Report {
         protect_report(&self.viewer(), s.report.clone()).0

@@ -104,7 +104,8 @@ pub async fn bind_all_facets(store: Arc<SqliteStore>, config: ServerConfig) -> S
             audit: Some(store.clone()),
             agreements: Some(store.clone()),
             referrals: Some(store.clone()),
-            retention: Some(store),
+            retention: Some(store.clone()),
+            judgements: Some(store),
         },
         config,
     )
