@@ -9,8 +9,8 @@
 //! a statement they could not read themselves. Judgements are applied where the caller
 //! may see both records.
 //!
-//! It is computed per request: fractions of a second for a year of a centre's reports,
-//! seconds at a hundred thousand person mentions.
+//! It is computed per request, with no cache yet: resolving a year of a centre's reports
+//! takes about 0.3 s, and reading them comes on top.
 
 use std::collections::BTreeSet;
 
