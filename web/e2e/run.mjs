@@ -514,6 +514,26 @@ async function main() {
       await page.waitForFunction((b) => Number(document.querySelector("#event-count").dataset.shown) === b + 2, before, { timeout: 10_000 });
     });
 
+    await step("Import a CSV file with its mapping: rejects named by line and rule", page, async () => {
+      await page.click("#nav-import");
+      await page.waitForSelector("#import-file");
+      const csv = readFileSync(join(ROOT, "docs/examples/paf-interceptions.csv"));
+      const mapping = readFileSync(join(ROOT, "docs/examples/paf-interceptions.mapping.toml"));
+      await page.setInputFiles("#import-file", { name: "paf-interceptions.csv", mimeType: "text/csv", buffer: csv });
+      // the mapping field appears for a CSV file
+      await page.waitForSelector("#import-mapping", { state: "visible" });
+      await page.setInputFiles("#import-mapping", { name: "paf-interceptions.mapping.toml", mimeType: "application/toml", buffer: mapping });
+      await page.click("form.import-form button[type=submit]");
+      await page.waitForSelector("#import-summary", { timeout: 20_000 });
+      assert.equal((await page.textContent("#import-inserted")).trim(), "2");
+      assert.equal((await page.textContent("#import-rejected")).trim(), "2");
+      const rows = await page.$$eval("#import-rejects tbody tr", (trs) => trs.map((t) => t.textContent));
+      assert.equal(rows.length, 2);
+      assert.match(rows.join("\n"), /date/);
+      assert.match(rows.join("\n"), /grading/);
+      await axeCheck(page, "the CSV import result");
+    });
+
     await step("No Content-Security-Policy violations or page errors", page, async () => {
       assert.deepEqual(cspErrors, []);
     });

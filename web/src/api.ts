@@ -126,16 +126,16 @@ export function setCsrf(token: string | undefined): void {
   csrf = token;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = contentType;
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
   const purpose = purposeHeader();
   if (purpose) headers["X-Mosaic-Purpose"] = purpose;
   const resp = await fetch(path, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : contentType === "application/json" ? JSON.stringify(body) : String(body),
     credentials: "same-origin",
   });
   if (resp.status === 204) return undefined as T;
@@ -229,11 +229,13 @@ export interface ImportJob {
 }
 
 /** Uploads a JSON Lines file for import (XMLHttpRequest: fetch reports no upload progress). */
-export function uploadImport(file: File, onProgress: (sent: number, total: number) => void): Promise<ImportJob> {
+export function uploadImport(file: File, onProgress: (sent: number, total: number) => void, mapping?: string): Promise<ImportJob> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/imports?file_name=${encodeURIComponent(file.name)}`);
-    xhr.setRequestHeader("Content-Type", "application/x-ndjson");
+    const q = new URLSearchParams({ file_name: file.name });
+    if (mapping) q.set("mapping", mapping);
+    xhr.open("POST", `/api/v1/imports?${q}`);
+    xhr.setRequestHeader("Content-Type", mapping ? "text/csv" : "application/x-ndjson");
     xhr.setRequestHeader("Accept", "application/json");
     if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf);
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
@@ -279,6 +281,8 @@ export const api = {
     return request<SearchPage>("GET", `/api/v1/search?${p}`);
   },
   importJob: (id: string) => request<ImportJob>("GET", `/api/v1/imports/${encodeURIComponent(id)}`),
+  /** Uploads a CSV mapping file (TOML); its id names it when uploading the CSV. */
+  uploadMapping: (toml: string) => request<{ id: string; agency: string }>("POST", "/api/v1/imports/mappings", toml, "application/toml"),
   submit: (report: unknown) =>
     request<{ id: string; result: string; statements: number }>("POST", "/api/v1/reports", report),
 };

@@ -1,5 +1,6 @@
-// Import screen (#/import): upload a JSON Lines file of the agency's reports to
-// /api/v1/imports, with a progress bar (upload, then the import job's bytes processed) and,
+// Import screen (#/import): upload a JSON Lines file of the agency's reports, or a CSV file
+// with its mapping (uploaded first, to /api/v1/imports/mappings), to /api/v1/imports,
+// with a progress bar (upload, then the import job's bytes processed) and,
 // once finished, the summary and the rejects report (line, field, rule, message).
 
 import { api, ApiError, uploadImport, type ImportJob, type Reject } from "./api";
@@ -23,7 +24,21 @@ function rejectsTable(rejects: Reject[], truncated: boolean): HTMLElement {
 
 /** The import screen. `onImported` runs once a job finished (to refresh the map). */
 export function importView(onImported: () => void): HTMLElement {
-  const file = h("input", { type: "file", id: "import-file", name: "file", accept: ".jsonl,.ndjson,application/x-ndjson", required: true });
+  const file = h("input", { type: "file", id: "import-file", name: "file", accept: ".jsonl,.ndjson,.csv,.tsv,.txt,application/x-ndjson,text/csv", required: true });
+  const mappingFile = h("input", { type: "file", id: "import-mapping", name: "mapping", accept: ".toml,application/toml" });
+  const isCsv = (name: string) => /\.(csv|tsv|txt)$/i.test(name);
+  const mappingRow = h(
+    "div",
+    { class: "field", hidden: true },
+    h("label", { for: "import-mapping" }, "Mapping (for CSV)"),
+    mappingFile,
+    h("p", { class: "help small" }, "The TOML file that says which column is which (docs/import.md)."),
+  );
+  file.addEventListener("change", () => {
+    const csv = isCsv(file.files?.[0]?.name ?? "");
+    mappingRow.hidden = !csv;
+    mappingFile.required = csv;
+  });
   const bar = h("progress", { id: "import-progress", max: "100", value: "0", "aria-labelledby": "import-progress-label" });
   const barLabel = h("span", { id: "import-progress-label" }, "Progress");
   const phase = h("p", { id: "import-status", role: "status" });
@@ -78,8 +93,15 @@ export function importView(onImported: () => void): HTMLElement {
         progressRow.hidden = false;
         set(0, `Uploading ${f.name}…`);
         try {
+          // A CSV file's mapping goes first: checked by the server, named by its id.
+          let mapping: string | undefined;
+          if (isCsv(f.name)) {
+            const mf = mappingFile.files?.[0];
+            if (!mf) throw new ApiError(422, { type: "about:blank", title: "A CSV file needs its mapping file", status: 422, detail: "Choose the mapping (.toml) that says which column is which." });
+            mapping = (await api.uploadMapping(await mf.text())).id;
+          }
           // Upload is the first half of the bar, the import job the second.
-          let job = await uploadImport(f, (sent, total) => set((sent / Math.max(1, total)) * 50, `Uploading ${f.name}: ${Math.round((sent / Math.max(1, total)) * 100)}%`));
+          let job = await uploadImport(f, (sent, total) => set((sent / Math.max(1, total)) * 50, `Uploading ${f.name}: ${Math.round((sent / Math.max(1, total)) * 100)}%`), mapping);
           while (job.state === "running") {
             set(50 + (job.bytes_done / Math.max(1, job.bytes_total)) * 50, `Importing: ${job.records_done.toLocaleString("en")} lines processed`);
             await new Promise((r) => setTimeout(r, POLL_MS));
@@ -107,9 +129,10 @@ export function importView(onImported: () => void): HTMLElement {
     h(
       "p",
       { class: "help" },
-      "A JSON Lines file (.jsonl): one report per line in Mosaic's report format, all of your agency. Good lines are stored; bad lines are listed below with their line, field and rule. Uploading the same file again adds nothing twice.",
+      "A JSON Lines file (.jsonl): one report per line in Mosaic's report format, all of your agency; or a CSV file with its mapping file. Good lines are stored; bad lines are listed below with their line, field and rule. Uploading the same file again adds nothing twice.",
     ),
     h("div", { class: "field" }, h("label", { for: "import-file" }, "File"), file),
+    mappingRow,
     h("div", { class: "form-actions" }, submit),
     progressRow,
   );

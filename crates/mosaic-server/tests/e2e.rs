@@ -1137,6 +1137,122 @@ async fn plain_http_off_loopback_is_refused() {
     assert!(c.check().is_ok());
 }
 
+/// CSV over the API: the mapping is uploaded first (checked: a bad one is a 422 naming
+/// the rule), then the CSV with its id; good rows are stored, bad rows come back with
+/// line, field and rule. A mapping of another agency's reports is refused on every row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_import_with_an_uploaded_mapping() {
+    let s = TestServer::start().await;
+    let o = s.login("officer", "mosaic-demo-officer").await; // fr-paf
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples");
+    let mapping = std::fs::read_to_string(docs.join("paf-interceptions.mapping.toml")).unwrap();
+    let csv = std::fs::read(docs.join("paf-interceptions.csv")).unwrap();
+
+    let upload_mapping = |body: String| {
+        s.req(Method::POST, "/api/v1/imports/mappings")
+            .headers(o.headers())
+            .header(CONTENT_TYPE, "application/toml")
+            .body(body)
+    };
+    let p = problem(
+        upload_mapping("[source]\nagency = 3\n".into())
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "mapping", "{p}");
+    assert_eq!(p["errors"][0]["rule"], "mapping", "{p}");
+    let r = upload_mapping(mapping.clone()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let m: Value = r.json().await.unwrap();
+    assert_eq!(m["agency"], "fr-paf");
+    let id = m["id"].as_str().unwrap().to_owned();
+
+    // An unknown mapping id is refused before anything is read.
+    let r = s
+        .req(
+            Method::POST,
+            &format!("/api/v1/imports?mapping={}", "0".repeat(64)),
+        )
+        .headers(o.headers())
+        .body(csv.clone())
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(p["errors"][0]["rule"], "unknown", "{p}");
+
+    let r = s
+        .req(
+            Method::POST,
+            &format!("/api/v1/imports?mapping={id}&file_name=paf-interceptions.csv"),
+        )
+        .headers(o.headers())
+        .header(CONTENT_TYPE, "text/csv")
+        .body(csv.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let mut job = Value::Null;
+    for _ in 0..100 {
+        job = s
+            .req(Method::GET, &loc)
+            .headers(o.cookie_only())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if job["state"] != "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(job["state"], "finished", "{job}");
+    // The example has two good rows and two bad ones (an impossible date, an unknown
+    // grading), each named with its line, field and rule (docs/import.md).
+    assert_eq!(job["summary"]["outcome"]["inserted"], 2, "{job}");
+    let rejects = job["rejects"].as_array().unwrap();
+    assert_eq!(rejects.len(), 2, "{job}");
+    assert!(
+        rejects
+            .iter()
+            .any(|r| r["line"] == 4 && r["rule"] == "date"),
+        "{job}"
+    );
+    assert!(
+        rejects
+            .iter()
+            .any(|r| r["line"] == 5 && r["rule"] == "grading"),
+        "{job}"
+    );
+
+    // A douanier with a mapping of fr-paf's reports: every row is refused, nothing stored.
+    let d = s.login("douanier", "douanier-password").await;
+    let r = s
+        .req(Method::POST, &format!("/api/v1/imports?mapping={id}"))
+        .headers(d.headers())
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let p = problem(r, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["rule"] == "provider"),
+        "{p}"
+    );
+    s.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_import_runs_as_a_job_with_rejects_and_provider_control() {
     let s = TestServer::start().await;

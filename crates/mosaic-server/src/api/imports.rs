@@ -1,4 +1,5 @@
-//! Bulk import over the API: a JSON Lines upload is streamed to the data folder, checked
+//! Bulk import over the API: a JSON Lines upload, or a CSV upload with a mapping uploaded
+//! before it (`POST /api/v1/imports/mappings`), is streamed to the data folder, checked
 //! for provider control, then imported in the background by `mosaic_io::import_file`
 //! (atomic, resumable batches; rejects recorded with line, field and rule). The caller
 //! gets a job id and polls it for progress, the result and the rejects.
@@ -23,8 +24,8 @@ use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 use utoipa::{IntoParams, ToSchema};
 
-use mosaic_io::source::{JsonLines, RecordSource};
-use mosaic_io::{import_file, Format, ImportOptions, Progress};
+use mosaic_io::source::{CsvRows, JsonLines, RecordSource};
+use mosaic_io::{import_file, Format, ImportOptions, Mapping, Progress};
 use mosaic_model::{AgencyId, ReportId};
 use mosaic_policy::{provider_scope, Action};
 use mosaic_store::Reject;
@@ -130,23 +131,124 @@ impl Progress for JobProgress {
 pub struct ImportQuery {
     /// A name for the upload (shown in the job and rejects).
     pub file_name: Option<String>,
-    /// The upload's encoding (utf-8, latin-1, utf-16le, …); sniffed when absent.
+    /// The upload's encoding (utf-8, latin-1, utf-16le, …); sniffed when absent. For CSV
+    /// the mapping declares it.
     pub encoding: Option<String>,
+    /// The upload is CSV, read with this mapping (the `id` that
+    /// `POST /api/v1/imports/mappings` returned).
+    pub mapping: Option<String>,
+}
+
+/// Largest mapping file accepted.
+const MAX_MAPPING_BYTES: usize = 256 * 1024;
+
+/// A mapping file, checked and kept for CSV uploads.
+#[derive(Serialize, ToSchema)]
+pub struct MappingRef {
+    /// Pass it as `mapping` when uploading the CSV file (the SHA-256 of the mapping).
+    pub id: String,
+    /// The agency the mapping's reports are of (`[source] agency`).
+    pub agency: String,
+}
+
+fn mappings_dir(state: &AppState) -> PathBuf {
+    uploads_dir(state).join("mappings")
+}
+
+/// The kept mapping of this id (64 hex digits), or a 422 naming the `mapping` field.
+fn mapping_path(state: &AppState, id: &str) -> ApiResult<PathBuf> {
+    let refuse = |message: &str| {
+        ApiError::validation(vec![FieldError {
+            field: "mapping".into(),
+            rule: "unknown".into(),
+            message: message.into(),
+        }])
+    };
+    if id.len() != 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(refuse(
+            "not a mapping id: upload the mapping to /api/v1/imports/mappings first",
+        ));
+    }
+    let p = mappings_dir(state).join(format!("{}.mapping.toml", id.to_ascii_lowercase()));
+    if !p.exists() {
+        return Err(refuse(
+            "no such mapping: upload it to /api/v1/imports/mappings first",
+        ));
+    }
+    Ok(p)
+}
+
+/// Upload a CSV mapping file (TOML, see docs/import.md) before uploading a CSV file. It is
+/// checked (a mistake is a 422 naming the line and the rule) and kept; the returned `id`
+/// names it when uploading the CSV (`POST /api/v1/imports?mapping=ID`).
+#[utoipa::path(
+    post, path = "/api/v1/imports/mappings", tag = "reports",
+    request_body(content = String, description = "The mapping file (TOML)", content_type = "application/toml"),
+    responses(
+        (status = 201, description = "Checked and kept", body = MappingRef),
+        (status = 422, description = "Not a valid mapping", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn upload_mapping(
+    caller: Caller,
+    State(state): State<AppState>,
+    body: Body,
+) -> ApiResult<Response> {
+    caller.require(Action::ImportReports)?;
+    let bytes = axum::body::to_bytes(body, MAX_MAPPING_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Mapping too large",
+            )
+            .detail(format!(
+                "a mapping file has at most {MAX_MAPPING_BYTES} bytes"
+            ))
+        })?;
+    let invalid = |message: String| {
+        ApiError::validation(vec![FieldError {
+            field: "mapping".into(),
+            rule: "mapping".into(),
+            message,
+        }])
+    };
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| invalid("a mapping file is UTF-8 text (TOML)".into()))?;
+    let mapping = Mapping::parse(text).map_err(invalid)?;
+    use sha2::Digest;
+    let id = hex::encode(sha2::Sha256::digest(text.as_bytes()));
+    let dir = mappings_dir(&state);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
+    tokio::fs::write(dir.join(format!("{id}.mapping.toml")), text)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(MappingRef {
+            id,
+            agency: mapping.source.agency.clone(),
+        }),
+    )
+        .into_response())
 }
 
 fn uploads_dir(state: &AppState) -> PathBuf {
     state.0.config.data_dir.join("uploads")
 }
 
-/// Upload a JSON Lines file of reports (one report per line, Mosaic's report format)
-/// for import. Every report must be your agency's; explicit ids must name your
-/// agency's existing reports. The upload is streamed to disk (up to the configured
+/// Upload a JSON Lines file of reports (one report per line, Mosaic's report format), or
+/// a CSV file with `mapping` naming its mapping, for import. Every report must be your
+/// agency's; explicit ids must name your agency's existing reports. The upload is streamed to disk (up to the configured
 /// limit) and imported in the background: poll the returned job for progress, the
 /// result and the rejected lines (each with line, field and rule).
 #[utoipa::path(
     post, path = "/api/v1/imports", tag = "reports",
     params(ImportQuery),
-    request_body(content = String, description = "JSON Lines: one report per line", content_type = "application/x-ndjson"),
+    request_body(content = String, description = "JSON Lines (one report per line), or CSV with `mapping`", content_type = "application/x-ndjson"),
     responses(
         (status = 202, description = "Accepted; the job runs in the background", body = ImportJob),
         (status = 413, description = "Upload larger than the configured limit", body = Problem, content_type = "application/problem+json"),
@@ -171,10 +273,21 @@ pub async fn start_import(
                 .collect::<String>()
         })
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "upload.jsonl".into());
+        .unwrap_or_else(|| {
+            if q.mapping.is_some() {
+                "upload.csv".into()
+            } else {
+                "upload.jsonl".into()
+            }
+        });
     if let Some(e) = &q.encoding {
         mosaic_io::encoding::declared(e).map_err(ApiError::bad_request)?;
     }
+    let mapping = q
+        .mapping
+        .as_deref()
+        .map(|m| mapping_path(&state, m))
+        .transpose()?;
     let id = format!("imp-{}", uuid::Uuid::now_v7().simple());
     let dir = uploads_dir(&state).join(&id);
     tokio::fs::create_dir_all(&dir)
@@ -192,7 +305,9 @@ pub async fn start_import(
         }
     };
     let agency = caller.principal.agency().clone();
-    if let Err(e) = check_provider(&state, &path, q.encoding.clone(), &agency).await {
+    if let Err(e) =
+        check_provider(&state, &path, q.encoding.clone(), mapping.clone(), &agency).await
+    {
         cleanup(dir).await;
         return Err(e);
     }
@@ -220,7 +335,12 @@ pub async fn start_import(
     tracing::info!(actor = %actor, job = %id, bytes, "import started");
     tokio::spawn(async move {
         let opts = ImportOptions {
-            format: Some(Format::Jsonl),
+            format: Some(if mapping.is_some() {
+                Format::Csv
+            } else {
+                Format::Jsonl
+            }),
+            mapping,
             rejects_dir: Some(dir.clone()),
             encoding: q.encoding,
             ..Default::default()
@@ -298,13 +418,25 @@ async fn check_provider(
     state: &AppState,
     path: &Path,
     encoding: Option<String>,
+    mapping: Option<PathBuf>,
     agency: &AgencyId,
 ) -> ApiResult<()> {
     let p = path.to_owned();
     let own = agency.as_str().to_owned();
     let (mut errors, ids) = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
-        let (reader, _, _) = mosaic_io::encoding::open(&p, encoding.as_deref())?;
-        let mut src = JsonLines::new(reader);
+        let other = |e: String| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        let mapping = mapping
+            .map(|m| Mapping::load(&m).map_err(|e| other(e.to_string())))
+            .transpose()?;
+        let declared = match &mapping {
+            Some(m) => m.source.encoding.clone(),
+            None => encoding,
+        };
+        let (reader, _, _) = mosaic_io::encoding::open(&p, declared.as_deref())?;
+        let mut src: Box<dyn RecordSource> = match mapping {
+            Some(m) => Box::new(CsvRows::new(reader, m).map_err(other)?),
+            None => Box::new(JsonLines::new(reader)),
+        };
         let mut errors: Vec<FieldError> = Vec::new();
         let mut ids: Vec<(u64, String)> = Vec::new();
         while let Some(rec) = src.next_record() {

@@ -215,6 +215,7 @@ fn api_routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(resolution::get_resolution))
         .routes(routes!(imports::start_import))
         .routes(routes!(imports::get_import))
+        .routes(routes!(imports::upload_mapping))
         .routes(routes!(accounts::list_agencies, accounts::add_agency))
         .routes(routes!(accounts::list_users, accounts::add_user))
         .routes(routes!(accounts::disable_user))
