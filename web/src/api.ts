@@ -282,7 +282,7 @@ export const api = {
   },
   importJob: (id: string) => request<ImportJob>("GET", `/api/v1/imports/${encodeURIComponent(id)}`),
   /** Uploads a CSV mapping file (TOML); its id names it when uploading the CSV. */
-  uploadMapping: (toml: string) => request<{ id: string; agency: string }>("POST", "/api/v1/imports/mappings", toml, "application/toml"),
+  uploadMapping: (toml: string) => request<{ id: string; agency: string }>("POST", "/api/v1/imports/mappings", toml, "text/plain"),
   submit: (report: unknown) =>
     request<{ id: string; result: string; statements: number }>("POST", "/api/v1/reports", report),
 };

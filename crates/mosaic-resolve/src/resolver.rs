@@ -170,6 +170,10 @@ pub struct ResolveStats {
     /// Prior probability that two random person records are the same person.
     pub lambda: f64,
     pub training: Training,
+    /// Block keys, blocks and name tables (the part before comparing).
+    #[serde(default)]
+    pub seconds_blocking: f64,
+    /// Blocking and comparing.
     pub seconds_blocking_scoring: f64,
     pub seconds_training: f64,
     pub seconds_clustering: f64,
@@ -949,16 +953,33 @@ impl Resolver {
         }
         let records = merged;
         let t0 = Instant::now();
+        let threads = worker_threads(&cfg).max(1);
+        // Each record's block keys and sort key, on all workers (formatting a million
+        // keys is a good part of blocking).
+        let keyed: Vec<(Vec<String>, String)> = std::thread::scope(|s| {
+            let chunk = records.len().div_ceil(threads).max(1);
+            let workers: Vec<_> = records
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|r| (block_keys(r), sort_key(r)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("blocking worker"))
+                .collect()
+        });
+        let (record_keys, sort_keys): (Vec<Vec<String>>, Vec<String>) = keyed.into_iter().unzip();
         let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
-        let mut record_keys: Vec<Vec<String>> = Vec::with_capacity(records.len());
-        for (i, r) in records.iter().enumerate() {
-            let keys = block_keys(r);
-            for k in &keys {
+        for (i, keys) in record_keys.iter().enumerate() {
+            for k in keys {
                 blocks.entry(k.clone()).or_default().push(i as u32);
             }
-            record_keys.push(keys);
         }
-        let sort_keys: Vec<String> = records.iter().map(sort_key).collect();
         let mut saturated = 0;
         for b in blocks.values_mut() {
             if b.len() > cfg.block_cap {
@@ -969,14 +990,16 @@ impl Resolver {
         let sharing = NameSharing::of(&records);
         let name_ids = NameIds::of(&records);
 
-        // Compare candidate pairs on worker threads.
-        let threads = worker_threads(&cfg);
+        let t_keys = t0.elapsed().as_secs_f64();
+
+        // Compare candidate pairs on worker threads. Each record is compared with the
+        // records before it, so later records have more pairs: the workers take stripes
+        // of records in turn rather than one contiguous half each.
         let n = records.len();
-        let chunk = n.div_ceil(threads.max(1)).max(1);
+        const STRIPE: usize = 256;
         let results: Vec<Vec<Scored>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
                     let (records, blocks, record_keys, sharing, name_ids) =
                         (&records, &blocks, &record_keys, &sharing, &name_ids);
                     let bounds = Bounds {
@@ -989,8 +1012,11 @@ impl Resolver {
                         let mut out = Vec::new();
                         let mut cand = Vec::new();
                         let mut memo = NameMemo::new(name_ids);
-                        let end = (start + chunk).min(n);
-                        for (i, keys) in record_keys.iter().enumerate().take(end).skip(start) {
+                        let mine = (t * STRIPE..n)
+                            .step_by(STRIPE * threads)
+                            .flat_map(|base| base..(base + STRIPE).min(n));
+                        for i in mine {
+                            let keys = &record_keys[i];
                             candidates(i as u32, keys, blocks, &bounds, true, &mut cand);
                             for &j in &cand {
                                 if let Some(sc) =
@@ -1075,6 +1101,7 @@ impl Resolver {
             em_iterations: model.iterations,
             lambda: model.lambda,
             training,
+            seconds_blocking: t_keys,
             seconds_blocking_scoring: t_block,
             seconds_training: t_train,
             ..Default::default()

@@ -1151,7 +1151,7 @@ async fn csv_import_with_an_uploaded_mapping() {
     let upload_mapping = |body: String| {
         s.req(Method::POST, "/api/v1/imports/mappings")
             .headers(o.headers())
-            .header(CONTENT_TYPE, "application/toml")
+            .header(CONTENT_TYPE, "text/plain")
             .body(body)
     };
     let p = problem(

@@ -183,7 +183,7 @@ fn mapping_path(state: &AppState, id: &str) -> ApiResult<PathBuf> {
 /// names it when uploading the CSV (`POST /api/v1/imports?mapping=ID`).
 #[utoipa::path(
     post, path = "/api/v1/imports/mappings", tag = "reports",
-    request_body(content = String, description = "The mapping file (TOML)", content_type = "application/toml"),
+    request_body(content = String, description = "The mapping file (TOML text)", content_type = "text/plain"),
     responses(
         (status = 201, description = "Checked and kept", body = MappingRef),
         (status = 422, description = "Not a valid mapping", body = Problem, content_type = "application/problem+json"),
