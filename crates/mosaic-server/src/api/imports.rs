@@ -242,9 +242,10 @@ fn uploads_dir(state: &AppState) -> PathBuf {
 
 /// Upload a JSON Lines file of reports (one report per line, Mosaic's report format), or
 /// a CSV file with `mapping` naming its mapping, for import. Every report must be your
-/// agency's; explicit ids must name your agency's existing reports. The upload is streamed to disk (up to the configured
-/// limit) and imported in the background: poll the returned job for progress, the
-/// result and the rejected lines (each with line, field and rule).
+/// agency's; explicit ids must name your agency's existing reports. The upload is
+/// streamed to disk (up to the configured limit) and imported in the background: poll
+/// the returned job for progress, the result and the rejected lines (each with line,
+/// field and rule).
 #[utoipa::path(
     post, path = "/api/v1/imports", tag = "reports",
     params(ImportQuery),
