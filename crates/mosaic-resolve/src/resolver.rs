@@ -481,6 +481,17 @@ struct Bounds<'a> {
     sort_keys: &'a [String],
 }
 
+impl ResolverConfig {
+    fn bounds<'a>(&self, sort_keys: &'a [String]) -> Bounds<'a> {
+        Bounds {
+            cap: self.block_cap,
+            window: self.block_window,
+            typo_cap: self.typo_block_cap,
+            sort_keys,
+        }
+    }
+}
+
 /// The kind of block key a typo net is (a name part with a birth year).
 fn is_typo_key(k: &str) -> bool {
     k.contains("|ty|")
@@ -1002,12 +1013,7 @@ impl Resolver {
                 .map(|t| {
                     let (records, blocks, record_keys, sharing, name_ids) =
                         (&records, &blocks, &record_keys, &sharing, &name_ids);
-                    let bounds = Bounds {
-                        cap: cfg.block_cap,
-                        window: cfg.block_window,
-                        typo_cap: cfg.typo_block_cap,
-                        sort_keys: &sort_keys,
-                    };
+                    let bounds = cfg.bounds(&sort_keys);
                     s.spawn(move || {
                         let mut out = Vec::new();
                         let mut cand = Vec::new();
@@ -1382,12 +1388,7 @@ impl Resolver {
                 }
             };
             let keys = block_keys(&self.records[idx as usize]);
-            let bounds = Bounds {
-                cap: self.cfg.block_cap,
-                window: self.cfg.block_window,
-                typo_cap: self.cfg.typo_block_cap,
-                sort_keys: &self.sort_keys,
-            };
+            let bounds = self.cfg.bounds(&self.sort_keys);
             for k in &keys {
                 add_to_block(self.blocks.entry(k.clone()).or_default(), idx, &bounds);
             }
@@ -1899,12 +1900,7 @@ mod tests {
             assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
         }
         let new = 12u32;
-        let bounds = Bounds {
-            cap: cfg.block_cap,
-            window: cfg.block_window,
-            typo_cap: cfg.typo_block_cap,
-            sort_keys: &r.sort_keys,
-        };
+        let bounds = cfg.bounds(&r.sort_keys);
         let mut cand = Vec::new();
         let keys = block_keys(&r.records[new as usize]);
         candidates(new, &keys, &r.blocks, &bounds, false, &mut cand);

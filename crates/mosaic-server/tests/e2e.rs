@@ -103,6 +103,28 @@ impl TestServer {
     async fn stop(self) {
         self.srv.stop().await;
     }
+
+    /// Polls an import job (`loc`, its `Location`) until it is no longer running, for at
+    /// most five seconds, and returns it.
+    async fn finished_job(&self, o: &Sess, loc: &str) -> Value {
+        let mut job = Value::Null;
+        for _ in 0..100 {
+            job = self
+                .req(Method::GET, loc)
+                .headers(o.cookie_only())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if job["state"] != "running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        job
+    }
 }
 
 /// A signed-in browser: the session cookie and the CSRF token.
@@ -1197,22 +1219,7 @@ async fn csv_import_with_an_uploaded_mapping() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::ACCEPTED);
     let loc = r.headers()["location"].to_str().unwrap().to_owned();
-    let mut job = Value::Null;
-    for _ in 0..100 {
-        job = s
-            .req(Method::GET, &loc)
-            .headers(o.cookie_only())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if job["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let job = s.finished_job(&o, &loc).await;
     assert_eq!(job["state"], "finished", "{job}");
     // The example has two good rows and two bad ones (an impossible date, an unknown
     // grading), each named with its line, field and rule (docs/import.md).
@@ -1284,22 +1291,7 @@ async fn bulk_import_runs_as_a_job_with_rejects_and_provider_control() {
         .to_owned();
     let job: Value = r.json().await.unwrap();
     assert_eq!(job["state"], "running");
-    let mut job = job;
-    for _ in 0..100 {
-        job = s
-            .req(Method::GET, &loc)
-            .headers(o.cookie_only())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if job["state"] != "running" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let job = s.finished_job(&o, &loc).await;
     assert_eq!(job["state"], "finished", "{job}");
     assert_eq!(job["summary"]["outcome"]["inserted"], 2);
     assert_eq!(job["summary"]["file"], "paf-batch.jsonl");

@@ -203,21 +203,7 @@ async fn nothing_forbidden_appears_on_any_get_route() {
 
     // The protection protocol between fr-paf and ngo-aid (clause 3.2: migrants' data for
     // protection), in force.
-    let protocol: mosaic_agreements::Agreement = serde_json::from_str(
-        &serde_json::to_string(&mosaic_agreements::example::agreement(
-            "fr-ncc:agr:protection",
-            3,
-        ))
-        .unwrap()
-        .replace("\"be-ncc\"", "\"fr-paf\"")
-        .replace("\"fr-ngo-refuge\"", "\"ngo-aid\""),
-    )
-    .unwrap();
-    for e in mosaic_agreements::example::in_force_events(&protocol) {
-        mosaic_store::agreements::record(&*store, &protocol.id, &e)
-            .await
-            .unwrap();
-    }
+    support::protection_protocol_in_force(&store).await;
 
     let config = ServerConfig::local_http(0, dir.path().join("data"));
     let srv = Running::spawn(bind_all_facets(store, config).await, support::client());

@@ -13,7 +13,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use mosaic_agreements::example;
-use mosaic_agreements::Agreement;
 use mosaic_model::{AgencyKind, Report};
 use mosaic_server::ServerConfig;
 use mosaic_store::conformance::{centre, report};
@@ -44,16 +43,6 @@ fn person_report(n: u32, agency: &str, handling: &str, person: &str, props: Valu
     Report::from_value(&centre().id, &v).expect("fixture is valid")
 }
 
-/// The example protocol with `fr-paf` and `ngo-aid` as its second and third parties: its
-/// clause 3.2 lets every party give the others migrants' and victims' data for protection.
-fn protocol() -> Agreement {
-    let doc = serde_json::to_string(&example::agreement("fr-ncc:agr:protection", 3)).unwrap();
-    let doc = doc
-        .replace("\"be-ncc\"", "\"fr-paf\"")
-        .replace("\"fr-ngo-refuge\"", "\"ngo-aid\"");
-    serde_json::from_str(&doc).unwrap()
-}
-
 struct Srv {
     srv: Running,
     store: Arc<SqliteStore>,
@@ -81,12 +70,7 @@ impl Srv {
             )
             .await;
         }
-        let doc = protocol();
-        for e in example::in_force_events(&doc) {
-            mosaic_store::agreements::record(&*store, &doc.id, &e)
-                .await
-                .unwrap();
-        }
+        support::protection_protocol_in_force(&store).await;
         write_reports(&store, reports).await;
         let server = bind_all_facets(store.clone(), ServerConfig::local_http(0, data)).await;
         Srv {

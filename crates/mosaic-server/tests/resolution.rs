@@ -73,6 +73,16 @@ async fn an_analyst_sees_which_mentions_were_joined_and_why_within_their_scope()
         support::client(),
     );
     let (h, _) = srv.login("analyst", "mosaic-demo-analyst").await;
+    // The resolution of an entity, read by the analyst with a stated purpose.
+    let resolution = |entity: String| {
+        srv.req(
+            reqwest::Method::GET,
+            &format!("/api/v1/entities/{entity}/resolution"),
+        )
+        .headers(h.clone())
+        .header(PURPOSE, "case:fr-ncc:case:res-1")
+        .send()
+    };
     let path = format!("/api/v1/entities/{}/resolution", id(&paf));
 
     // A stated purpose is required, as for every read of personal data.
@@ -84,13 +94,7 @@ async fn an_analyst_sees_which_mentions_were_joined_and_why_within_their_scope()
         .unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
 
-    let r = srv
-        .req(reqwest::Method::GET, &path)
-        .headers(h.clone())
-        .header(PURPOSE, "case:fr-ncc:case:res-1")
-        .send()
-        .await
-        .unwrap();
+    let r = resolution(id(&paf)).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     let body = v.to_string();
@@ -134,16 +138,7 @@ async fn an_analyst_sees_which_mentions_were_joined_and_why_within_their_scope()
     // The phone: the two men's mentions of it are one phone; the child's (it points at
     // a protected person) is left out with the child.
     let phone = |r: &Report| r.entity_id(&r.entities[1]).to_string();
-    let r = srv
-        .req(
-            reqwest::Method::GET,
-            &format!("/api/v1/entities/{}/resolution", phone(&paf)),
-        )
-        .headers(h.clone())
-        .header(PURPOSE, "case:fr-ncc:case:res-1")
-        .send()
-        .await
-        .unwrap();
+    let r = resolution(phone(&paf)).await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     let phones: Vec<&str> = v["cluster"]["members"]
@@ -158,16 +153,7 @@ async fn an_analyst_sees_which_mentions_were_joined_and_why_within_their_scope()
         "{v}"
     );
 
-    let r = srv
-        .req(
-            reqwest::Method::GET,
-            &format!("/api/v1/entities/{}/resolution", id(&red)),
-        )
-        .headers(h.clone())
-        .header(PURPOSE, "case:fr-ncc:case:res-1")
-        .send()
-        .await
-        .unwrap();
+    let r = resolution(id(&red)).await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     srv.stop().await;
 }

@@ -205,3 +205,27 @@ impl Running {
         }
     }
 }
+
+/// The example protection protocol (`fr-ncc:agr:protection`) with `fr-paf` and `ngo-aid`
+/// as its second and third parties: its clause 3.2 lets every party give the others
+/// migrants' and victims' data for protection.
+pub fn protection_protocol() -> mosaic_agreements::Agreement {
+    let doc = serde_json::to_string(&mosaic_agreements::example::agreement(
+        "fr-ncc:agr:protection",
+        3,
+    ))
+    .unwrap()
+    .replace("\"be-ncc\"", "\"fr-paf\"")
+    .replace("\"fr-ngo-refuge\"", "\"ngo-aid\"");
+    serde_json::from_str(&doc).unwrap()
+}
+
+/// Records [`protection_protocol`] in force, signed by every party.
+pub async fn protection_protocol_in_force(store: &SqliteStore) {
+    let doc = protection_protocol();
+    for e in mosaic_agreements::example::in_force_events(&doc) {
+        mosaic_store::agreements::record(store, &doc.id, &e)
+            .await
+            .unwrap();
+    }
+}
