@@ -256,6 +256,10 @@ fn prepare(scenario: &Path, out: &Path) {
     if let Some(v) = env("MOSAIC_TYPO_BLOCK_CAP") {
         cfg.typo_block_cap = v;
     }
+    // `MOSAIC_THREADS`: comparison workers (default: all cores).
+    if let Some(v) = env("MOSAIC_THREADS") {
+        cfg.threads = v;
+    }
     // `MOSAIC_MATCH_PROBABILITY`, `MOSAIC_REVIEW_PROBABILITY`: thresholds.
     let envf = |k: &str| std::env::var(k).ok().and_then(|s| s.parse::<f64>().ok());
     if let Some(v) = envf("MOSAIC_MATCH_PROBABILITY") {

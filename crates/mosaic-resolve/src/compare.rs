@@ -60,7 +60,7 @@ pub const PERSON_FEATURES: &[Feature] = &[
 pub type Gamma = [Option<u8>; 6];
 
 /// Jaro–Winkler above which two name tokens count as the same token typed differently.
-const TOKEN_SIM: f64 = 0.88;
+pub(crate) const TOKEN_SIM: f64 = 0.88;
 
 fn token_sim(a: &NameForm, i: usize, b: &NameForm, j: usize) -> f64 {
     token_pair_sim(&a.tokens[i], &a.skeletons[i], &b.tokens[j], &b.skeletons[j])
@@ -133,6 +133,26 @@ pub fn assign_tokens(ns: usize, nl: usize, mut sim: impl FnMut(usize, usize) -> 
         }
         level_of(ns, nl, matched, total)
     })
+}
+
+/// [`assign_tokens`]'s level given only the token pairs whose similarity reaches
+/// [`TOKEN_SIM`], as `(similarity, shorter's token, longer's token)` in the order
+/// `assign_tokens` lists pairs (shorter's token, then longer's). The greedy assignment
+/// takes pairs best first, so these are all taken before any other, in the same order
+/// (the sort is stable), and the others never count as matched: the level is the same.
+pub(crate) fn level_of_close(ns: usize, nl: usize, close: &mut [(f64, u8, u8)]) -> u8 {
+    close.sort_by(|x, y| y.0.total_cmp(&x.0));
+    let (mut used_s, mut used_l) = (0u64, 0u64);
+    let mut matched = 0;
+    for &(_, i, j) in close.iter() {
+        let (bi, bj) = (1u64 << i, 1u64 << j);
+        if used_s & bi == 0 && used_l & bj == 0 {
+            used_s |= bi;
+            used_l |= bj;
+            matched += 1;
+        }
+    }
+    level_of(ns, nl, matched, 0.0).0
 }
 
 thread_local! {
@@ -278,7 +298,7 @@ fn effective(d: &PartialDate) -> PartialDate {
     }
 }
 
-fn birth_level(a: &PartialDate, b: &PartialDate) -> u8 {
+pub(crate) fn birth_level(a: &PartialDate, b: &PartialDate) -> u8 {
     let (a, b) = (effective(a), effective(b));
     if a.is_full() && b.is_full() && a == b {
         return 0;
@@ -328,6 +348,11 @@ impl Profile {
                 .collect(),
             nationalities: r.nationality.clone(),
         }
+    }
+
+    /// Nothing to contradict: no full birth date, no nationality.
+    pub fn is_empty(&self) -> bool {
+        self.births.is_empty() && self.nationalities.is_empty()
     }
 
     /// Why the two cannot be one person, if they cannot.

@@ -7,12 +7,14 @@
 //!   mention, with the keys of the phones, documents and accounts tied to it).
 //! - [`compare`], [`model`]: comparison vectors and the Fellegi–Sunter model learned by
 //!   EM, which explains every score feature by feature.
+//! - `compact` (private): records interned into flat arrays for comparing pairs fast.
 //! - [`cluster`], [`resolver`]: blocking with capped fan-out, clustering that never
 //!   breaks an analyst's judgement, the review queue, incremental resolution.
 //! - [`export`], [`eval`]: the `source_record_id,entity_id` CSV and pairwise scores.
 #![forbid(unsafe_code)]
 
 pub mod cluster;
+mod compact;
 pub mod compare;
 pub mod country3;
 pub mod eval;

@@ -8,7 +8,10 @@
 //!   birth year and each is compared with its `block_window` neighbours, so the pairs
 //!   grow with the data, not its square. Skeleton-with-year blocks (a net for typos)
 //!   over `typo_block_cap` are left out: the same people meet in their name blocks.
-//! - **Comparing** memoises name comparisons per pair of distinct written names.
+//! - **Comparing** reads the records interned into flat arrays of ids (`compact.rs`:
+//!   pointer chasing and short string compares were most of its time), memoises name
+//!   comparisons per pair of distinct written names, and rules out token pairs that
+//!   cannot reach the similarity threshold by a bound instead of computing them.
 //! - **Scoring**: persons by the Fellegi–Sunter model ([`crate::model`]); things with
 //!   identifiers by the key rule ([`crate::compare::key_rule`]).
 //! - **Clustering**: analysts' `same` judgements first, then links from the most to the
@@ -39,6 +42,7 @@ use mosaic_store::judgements::{Judgement, JudgementStore, Verdict};
 use mosaic_store::{Scope, Store};
 
 use crate::cluster::Clusters;
+use crate::compact::{Compact, NameMemo};
 use crate::compare::{
     self, person_gamma, sharing_weight, thing_rule, Gamma, KeyRule, NameSharing, Profile,
     PERSON_FEATURES,
@@ -293,7 +297,7 @@ pub struct Resolver {
     cfg: ResolverConfig,
     records: Vec<Record>,
     by_id: HashMap<EntityId, u32>,
-    blocks: HashMap<String, Vec<u32>>,
+    blocks: HashMap<BlockKey, Vec<u32>>,
     /// Each record's place in the blocks over the cap ([`sort_key`]).
     sort_keys: Vec<String>,
     model: FsModel,
@@ -308,7 +312,8 @@ pub struct Resolver {
     judged: HashMap<(u32, u32), Judgement>,
     clusters: Clusters,
     /// Birth dates and nationalities of each cluster of persons (by root).
-    profiles: HashMap<u32, Profile>,
+    /// Each cluster root's profile (empty for other records and non-persons).
+    profiles: Vec<Profile>,
     stats: ResolveStats,
 }
 
@@ -321,32 +326,25 @@ const STRONG: f64 = 0.99;
 
 /// Joins the clusters of `a` and `b` unless a judgement forbids it or (with `check`)
 /// their profiles contradict each other. Returns whether they were joined now.
-fn join(
-    c: &mut Clusters,
-    profiles: &mut HashMap<u32, Profile>,
-    a: u32,
-    b: u32,
-    check: bool,
-) -> bool {
+fn join(c: &mut Clusters, profiles: &mut [Profile], a: u32, b: u32, check: bool) -> bool {
     let (ra, rb) = (c.find(a), c.find(b));
     if ra == rb {
         return false;
     }
-    if check {
-        if let (Some(x), Some(y)) = (profiles.get(&ra), profiles.get(&rb)) {
-            if x.conflict(y).is_some() {
-                return false;
-            }
-        }
+    if check
+        && profiles[ra as usize]
+            .conflict(&profiles[rb as usize])
+            .is_some()
+    {
+        return false;
     }
     if !c.union(a, b) {
         return false;
     }
     let r = c.find(a);
     let other = if r == ra { rb } else { ra };
-    if let Some(p) = profiles.remove(&other) {
-        profiles.entry(r).or_default().absorb(p);
-    }
+    let p = std::mem::take(&mut profiles[other as usize]);
+    profiles[r as usize].absorb(p);
     true
 }
 
@@ -367,23 +365,39 @@ const PHASE2_ROUNDS: usize = 8;
 /// before any of those joins.
 fn ambiguous_pairs(
     pairs: &[((u32, u32), f64)],
-    profiles: &HashMap<u32, Profile>,
+    profiles: &[Profile],
     ratio: f64,
 ) -> HashSet<(u32, u32)> {
-    let mut partners: HashMap<u32, Vec<(u32, f64)>> = HashMap::default();
-    for &((a, b), sum) in pairs {
-        partners.entry(a).or_default().push((b, sum));
-        partners.entry(b).or_default().push((a, sum));
+    // Each group's partners, as one array sliced by group (groups are record indexes).
+    let mut start = vec![0u32; profiles.len() + 1];
+    for &((a, b), _) in pairs {
+        start[a as usize + 1] += 1;
+        start[b as usize + 1] += 1;
     }
-    let conflict = |a: u32, b: u32| match (profiles.get(&a), profiles.get(&b)) {
-        (Some(x), Some(y)) => x.conflict(y).is_some(),
-        _ => false,
+    for i in 1..start.len() {
+        start[i] += start[i - 1];
+    }
+    let mut fill = start.clone();
+    let mut adjacent = vec![(0u32, 0f64); pairs.len() * 2];
+    for &((a, b), sum) in pairs {
+        for (x, y) in [(a, b), (b, a)] {
+            adjacent[fill[x as usize] as usize] = (y, sum);
+            fill[x as usize] += 1;
+        }
+    }
+    let partners = |x: u32| &adjacent[start[x as usize] as usize..start[x as usize + 1] as usize];
+    let conflict = |a: u32, b: u32| {
+        profiles[a as usize]
+            .conflict(&profiles[b as usize])
+            .is_some()
     };
-    // `x` could be `z` about as well as `y`, and `y` is not `z`.
+    // `x` could be `z` about as well as `y`, and `y` is not `z` (which needs something
+    // in `y`'s profile to contradict).
     let torn = |x: u32, y: u32, sum: f64| {
-        partners[&x]
-            .iter()
-            .any(|&(z, zs)| z != y && zs * ratio > sum && !conflict(x, z) && conflict(y, z))
+        !profiles[y as usize].is_empty()
+            && partners(x)
+                .iter()
+                .any(|&(z, zs)| z != y && zs * ratio > sum && !conflict(x, z) && conflict(y, z))
     };
     pairs
         .iter()
@@ -437,6 +451,26 @@ pub fn block_keys(r: &Record) -> Vec<String> {
     keys
 }
 
+/// A block key as held in memory: a hash of its [`block_keys`] string (SipHash with
+/// fixed keys, so runs are reproducible), with the lowest bit telling a typo net. Two
+/// keys sharing a hash would only share a block: more pairs compared, none lost.
+type BlockKey = u64;
+
+fn block_key(k: &str) -> BlockKey {
+    use std::hash::Hasher;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(k.as_bytes());
+    (h.finish() & !1) | u64::from(k.contains("|ty|"))
+}
+
+/// A record's [`block_keys`] as [`BlockKey`]s.
+fn block_hashes(r: &Record) -> Vec<BlockKey> {
+    let mut keys: Vec<BlockKey> = block_keys(r).iter().map(|k| block_key(k)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 fn encode(g: &Gamma) -> u32 {
     g.iter()
         .fold(0u32, |acc, l| acc * 8 + l.map_or(0, |x| u32::from(x) + 1))
@@ -479,6 +513,9 @@ struct Bounds<'a> {
     window: usize,
     typo_cap: usize,
     sort_keys: &'a [String],
+    /// In bulk resolution: each record's place in the order of (sort key, index), so
+    /// windowed blocks are searched by number, not by string.
+    order: Option<&'a [u32]>,
 }
 
 impl ResolverConfig {
@@ -488,13 +525,14 @@ impl ResolverConfig {
             window: self.block_window,
             typo_cap: self.typo_block_cap,
             sort_keys,
+            order: None,
         }
     }
 }
 
 /// The kind of block key a typo net is (a name part with a birth year).
-fn is_typo_key(k: &str) -> bool {
-    k.contains("|ty|")
+fn is_typo_key(k: BlockKey) -> bool {
+    k & 1 == 1
 }
 
 /// What a record's neighbours in a windowed block are sorted by: its first name's key
@@ -509,9 +547,25 @@ fn sort_key(r: &Record) -> String {
 
 /// Position of record `i` in a block sorted by (sort key, index): where it is, or
 /// where it goes.
-fn sorted_position(block: &[u32], sort_keys: &[String], i: u32) -> usize {
-    let key = (&sort_keys[i as usize], i);
-    block.partition_point(|&j| (&sort_keys[j as usize], j) < key)
+fn sorted_position(block: &[u32], bounds: &Bounds, i: u32) -> usize {
+    if let Some(order) = bounds.order {
+        let at = order[i as usize];
+        return block.partition_point(|&j| order[j as usize] < at);
+    }
+    let key = (&bounds.sort_keys[i as usize], i);
+    block.partition_point(|&j| (&bounds.sort_keys[j as usize], j) < key)
+}
+
+/// Each record's place in the order of (sort key, index): sorting by it sorts as
+/// [`sorted_position`] does.
+fn global_order(sort_keys: &[String]) -> Vec<u32> {
+    let mut by_key: Vec<u32> = (0..sort_keys.len() as u32).collect();
+    by_key.sort_unstable_by(|&x, &y| (&sort_keys[x as usize], x).cmp(&(&sort_keys[y as usize], y)));
+    let mut order = vec![0u32; sort_keys.len()];
+    for (place, &i) in by_key.iter().enumerate() {
+        order[i as usize] = place as u32;
+    }
+    order
 }
 
 /// Adds record `i` to a block, keeping a block over the cap sorted.
@@ -527,15 +581,15 @@ fn add_to_block(block: &mut Vec<u32>, i: u32, bounds: &Bounds) {
             (&bounds.sort_keys[x as usize], x).cmp(&(&bounds.sort_keys[y as usize], y))
         });
     } else {
-        let at = sorted_position(block, bounds.sort_keys, i);
+        let at = sorted_position(block, bounds, i);
         block.insert(at, i);
     }
 }
 
 fn candidates(
     i: u32,
-    keys: &[String],
-    blocks: &HashMap<String, Vec<u32>>,
+    keys: &[BlockKey],
+    blocks: &HashMap<BlockKey, Vec<u32>>,
     bounds: &Bounds,
     only_smaller: bool,
     out: &mut Vec<u32>,
@@ -545,14 +599,14 @@ fn candidates(
         let Some(b) = blocks.get(k) else { continue };
         let keep = |j: &u32| *j != i && (!only_smaller || *j < i);
         if b.len() > bounds.cap {
-            if is_typo_key(k) {
+            if is_typo_key(*k) {
                 continue;
             }
-            let at = sorted_position(b, bounds.sort_keys, i);
+            let at = sorted_position(b, bounds, i);
             let lo = at.saturating_sub(bounds.window);
             let hi = (at + bounds.window + 1).min(b.len());
             out.extend(b[lo..hi].iter().copied().filter(keep));
-        } else if is_typo_key(k) && b.len() > bounds.typo_cap {
+        } else if is_typo_key(*k) && b.len() > bounds.typo_cap {
             continue;
         } else {
             out.extend(b.iter().copied().filter(keep));
@@ -562,146 +616,6 @@ fn candidates(
     out.dedup();
 }
 
-/// Every distinct written name (by its tokens) of a set of records gets an id, and each
-/// record the ids of the names it is compared on ([`compare::names_of`]); every distinct
-/// token an id too, so names are compared as lists of token ids.
-struct NameIds {
-    of: Vec<Vec<u32>>,
-    names: Vec<NameTokens>,
-    /// Each token id's token and skeleton.
-    tokens: Vec<(String, String)>,
-}
-
-/// A distinct written name as token ids: in written order, and sorted (the name key).
-struct NameTokens {
-    written: Vec<u32>,
-    sorted: Vec<u32>,
-}
-
-impl NameIds {
-    fn of(records: &[Record]) -> NameIds {
-        let mut name_ids: HashMap<&[String], u32> = HashMap::default();
-        let mut token_ids: HashMap<&str, u32> = HashMap::default();
-        let mut names = Vec::new();
-        let mut tokens = Vec::new();
-        let of = records
-            .iter()
-            .map(|rec| {
-                compare::names_of(rec)
-                    .iter()
-                    .map(|n| {
-                        *name_ids.entry(n.tokens.as_slice()).or_insert_with(|| {
-                            let written: Vec<u32> = n
-                                .tokens
-                                .iter()
-                                .zip(&n.skeletons)
-                                .map(|(t, sk)| {
-                                    *token_ids.entry(t.as_str()).or_insert_with(|| {
-                                        tokens.push((t.clone(), sk.clone()));
-                                        (tokens.len() - 1) as u32
-                                    })
-                                })
-                                .collect();
-                            // Sorted as strings, as the name key sorts them.
-                            let mut sorted = written.clone();
-                            sorted
-                                .sort_by(|&x, &y| tokens[x as usize].0.cmp(&tokens[y as usize].0));
-                            names.push(NameTokens { written, sorted });
-                            (names.len() - 1) as u32
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        NameIds { of, names, tokens }
-    }
-}
-
-/// Name comparisons memoised per pair of distinct written names, and token similarities
-/// per pair of distinct tokens. Comparing names was nine tenths of the time spent
-/// comparing pairs; noise makes most spellings of a full name unique (5.8 million
-/// candidate pairs held 2.9 million distinct name pairs at 100k mentions), but their
-/// tokens come from far fewer. Both depend on the strings only, so the memo is exact.
-struct NameMemo<'a> {
-    ids: &'a NameIds,
-    levels: HashMap<(u32, u32), u8>,
-    sims: HashMap<(u32, u32), f64>,
-}
-
-/// Entries kept per worker and memo before it starts over (about 16 bytes each).
-const NAME_MEMO_CAP: usize = 8_000_000;
-
-impl<'a> NameMemo<'a> {
-    fn new(ids: &'a NameIds) -> Self {
-        NameMemo {
-            ids,
-            levels: Default::default(),
-            sims: Default::default(),
-        }
-    }
-
-    /// [`compare::name_level`]'s level of two distinct names by id.
-    fn level(&mut self, x: u32, y: u32) -> u8 {
-        if let Some(&lv) = self.levels.get(&(x, y)) {
-            return lv;
-        }
-        let (a, b) = (&self.ids.names[x as usize], &self.ids.names[y as usize]);
-        let lv = if a.written.is_empty() || b.written.is_empty() {
-            4
-        } else if a.sorted == b.sorted {
-            0
-        } else {
-            let (s, l) = if a.written.len() <= b.written.len() {
-                (a, b)
-            } else {
-                (b, a)
-            };
-            let (tokens, sims) = (&self.ids.tokens, &mut self.sims);
-            let sim = |i: usize, j: usize| {
-                let (t, u) = (s.written[i], l.written[j]);
-                if t == u {
-                    return 1.0;
-                }
-                *sims.entry((t, u)).or_insert_with(|| {
-                    let ((ta, sa), (tb, sb)) = (&tokens[t as usize], &tokens[u as usize]);
-                    compare::token_pair_sim(ta, sa, tb, sb)
-                })
-            };
-            compare::assign_tokens(s.written.len(), l.written.len(), sim).0
-        };
-        if self.levels.len() >= NAME_MEMO_CAP {
-            self.levels.clear();
-        }
-        if self.sims.len() >= NAME_MEMO_CAP {
-            self.sims.clear();
-        }
-        self.levels.insert((x, y), lv);
-        lv
-    }
-
-    /// The best name level of records `i` and `j`, as [`compare::best_name`] finds it.
-    fn best_level(&mut self, i: u32, j: u32) -> Option<u8> {
-        let ids = self.ids;
-        let mut best: Option<u8> = None;
-        for &x in &ids.of[i as usize] {
-            for &y in &ids.of[j as usize] {
-                let lv = if x == y {
-                    // The same tokens: level 0 unless the name is empty.
-                    if ids.names[x as usize].written.is_empty() {
-                        4
-                    } else {
-                        0
-                    }
-                } else {
-                    self.level(x, y)
-                };
-                best = Some(best.map_or(lv, |b| b.min(lv)));
-            }
-        }
-        best
-    }
-}
-
 fn score_pair(
     records: &[Record],
     sharing: &NameSharing,
@@ -709,15 +623,29 @@ fn score_pair(
     j: u32,
     memo: Option<&mut NameMemo>,
 ) -> Option<Scored> {
+    // The memo's interned records answer for persons without touching the records
+    // (pointer chasing was most of the time comparing took).
+    if let Some(m) = memo {
+        let c = m.compact();
+        let schema = c.schema(i);
+        if schema != c.schema(j) {
+            return None;
+        }
+        if schema == Schema::Person {
+            let people = if c.alias_only(i) || c.alias_only(j) {
+                sharing.of_pair(&records[i as usize], &records[j as usize])
+            } else {
+                1
+            };
+            return Some(Scored::Person(i, j, encode(&m.gamma(i, j)), people));
+        }
+    }
     let (a, b) = (&records[i as usize], &records[j as usize]);
     if a.schema != b.schema {
         return None;
     }
     if a.schema == Schema::Person {
-        let gamma = match memo {
-            Some(m) => compare::person_gamma_with(a, b, m.best_level(i, j)),
-            None => person_gamma(a, b),
-        };
+        let gamma = person_gamma(a, b);
         Some(Scored::Person(i, j, encode(&gamma), sharing.of_pair(a, b)))
     } else {
         thing_rule(a, b).is_same().then_some(Scored::Rule(i, j))
@@ -771,24 +699,16 @@ fn worker_threads(cfg: &ResolverConfig) -> usize {
 }
 
 /// Comparison vectors of person pairs, computed on `threads` workers, in order.
-fn gammas_of(
-    records: &[Record],
-    name_ids: &NameIds,
-    pairs: &[(u32, u32)],
-    threads: usize,
-) -> Vec<Gamma> {
+fn gammas_of(compact: &Compact, pairs: &[(u32, u32)], threads: usize) -> Vec<Gamma> {
     let chunk = pairs.len().div_ceil(threads.max(1)).max(1);
     std::thread::scope(|s| {
         let workers: Vec<_> = pairs
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
-                    let mut memo = NameMemo::new(name_ids);
+                    let mut memo = NameMemo::new(compact);
                     part.iter()
-                        .map(|&(a, b)| {
-                            let (x, y) = (&records[a as usize], &records[b as usize]);
-                            compare::person_gamma_with(x, y, memo.best_level(a, b))
-                        })
+                        .map(|&(a, b)| memo.gamma(a, b))
                         .collect::<Vec<Gamma>>()
                 })
             })
@@ -807,7 +727,7 @@ fn train_person_model(
     records: &[Record],
     persons: &[u32],
     candidate_patterns: &HashMap<u32, u64>,
-    name_ids: &NameIds,
+    compact: &Compact,
     cfg: &ResolverConfig,
 ) -> (FsModel, Training) {
     let threads = worker_threads(cfg);
@@ -828,7 +748,7 @@ fn train_person_model(
             pairs.push((a, b));
         }
     }
-    let gammas = gammas_of(records, name_ids, &pairs, threads);
+    let gammas = gammas_of(compact, &pairs, threads);
     tr.u_pairs = gammas.len();
     model.estimate_u(&gammas);
 
@@ -861,7 +781,7 @@ fn train_person_model(
             }
         }
     }
-    for g in gammas_of(records, name_ids, &pairs, threads) {
+    for g in gammas_of(compact, &pairs, threads) {
         *birth_patterns
             .entry(encode(&mask(&g, &[BIRTH])))
             .or_default() += 1;
@@ -967,14 +887,14 @@ impl Resolver {
         let threads = worker_threads(&cfg).max(1);
         // Each record's block keys and sort key, on all workers (formatting a million
         // keys is a good part of blocking).
-        let keyed: Vec<(Vec<String>, String)> = std::thread::scope(|s| {
+        let keyed: Vec<(Vec<BlockKey>, String)> = std::thread::scope(|s| {
             let chunk = records.len().div_ceil(threads).max(1);
             let workers: Vec<_> = records
                 .chunks(chunk)
                 .map(|part| {
                     s.spawn(move || {
                         part.iter()
-                            .map(|r| (block_keys(r), sort_key(r)))
+                            .map(|r| (block_hashes(r), sort_key(r)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -984,22 +904,34 @@ impl Resolver {
                 .flat_map(|w| w.join().expect("blocking worker"))
                 .collect()
         });
-        let (record_keys, sort_keys): (Vec<Vec<String>>, Vec<String>) = keyed.into_iter().unzip();
-        let mut blocks: HashMap<String, Vec<u32>> = HashMap::default();
-        for (i, keys) in record_keys.iter().enumerate() {
-            for k in keys {
-                blocks.entry(k.clone()).or_default().push(i as u32);
+        let (record_keys, sort_keys): (Vec<Vec<BlockKey>>, Vec<String>) = keyed.into_iter().unzip();
+        // The blocks (with their order and the nickname counts) on this thread, the
+        // interned records on another.
+        let blocking = || {
+            let order = global_order(&sort_keys);
+            let mut blocks: HashMap<BlockKey, Vec<u32>> = HashMap::default();
+            for (i, keys) in record_keys.iter().enumerate() {
+                for &k in keys {
+                    blocks.entry(k).or_default().push(i as u32);
+                }
             }
-        }
-        let mut saturated = 0;
-        for b in blocks.values_mut() {
-            if b.len() > cfg.block_cap {
-                saturated += 1;
-                b.sort_by(|&x, &y| (&sort_keys[x as usize], x).cmp(&(&sort_keys[y as usize], y)));
+            let mut saturated = 0;
+            for b in blocks.values_mut() {
+                if b.len() > cfg.block_cap {
+                    saturated += 1;
+                    b.sort_unstable_by_key(|&x| order[x as usize]);
+                }
             }
-        }
-        let sharing = NameSharing::of(&records);
-        let name_ids = NameIds::of(&records);
+            (order, blocks, saturated, NameSharing::of(&records))
+        };
+        let ((order, blocks, saturated, sharing), compact) = if threads > 1 {
+            std::thread::scope(|s| {
+                let compact = s.spawn(|| Compact::of(&records));
+                (blocking(), compact.join().expect("interning worker"))
+            })
+        } else {
+            (blocking(), Compact::of(&records))
+        };
 
         let t_keys = t0.elapsed().as_secs_f64();
 
@@ -1011,13 +943,16 @@ impl Resolver {
         let results: Vec<Vec<Scored>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
-                    let (records, blocks, record_keys, sharing, name_ids) =
-                        (&records, &blocks, &record_keys, &sharing, &name_ids);
-                    let bounds = cfg.bounds(&sort_keys);
+                    let (records, blocks, record_keys, sharing, compact) =
+                        (&records, &blocks, &record_keys, &sharing, &compact);
+                    let bounds = Bounds {
+                        order: Some(&order),
+                        ..cfg.bounds(&sort_keys)
+                    };
                     s.spawn(move || {
                         let mut out = Vec::new();
                         let mut cand = Vec::new();
-                        let mut memo = NameMemo::new(name_ids);
+                        let mut memo = NameMemo::new(compact);
                         let mine = (t * STRIPE..n)
                             .step_by(STRIPE * threads)
                             .flat_map(|base| base..(base + STRIPE).min(n));
@@ -1062,7 +997,7 @@ impl Resolver {
             .map(|(i, _)| i as u32)
             .collect();
         let (model, training) =
-            train_person_model(&records, &persons, &pattern_counts, &name_ids, &cfg);
+            train_person_model(&records, &persons, &pattern_counts, &compact, &cfg);
         let t_train = t1.elapsed().as_secs_f64();
 
         // One weight per distinct comparison vector; the nickname adjustment is per pair.
@@ -1125,7 +1060,7 @@ impl Resolver {
             used: Vec::new(),
             corroborated: HashMap::default(),
             judged: HashMap::default(),
-            profiles: HashMap::default(),
+            profiles: Vec::new(),
             stats,
         };
         for j in judgements {
@@ -1182,12 +1117,16 @@ impl Resolver {
     fn recluster(&mut self) {
         let t = Instant::now();
         let mut c = Clusters::new(self.records.len());
-        let mut profiles: HashMap<u32, Profile> = self
+        let mut profiles: Vec<Profile> = self
             .records
             .iter()
-            .enumerate()
-            .filter(|(_, r)| r.schema == Schema::Person)
-            .map(|(i, r)| (i as u32, Profile::of(r)))
+            .map(|r| {
+                if r.schema == Schema::Person {
+                    Profile::of(r)
+                } else {
+                    Profile::default()
+                }
+            })
             .collect();
         let mut judged: Vec<&Judgement> = self.judged.values().collect();
         judged.sort_by_key(|j| j.seq);
@@ -1353,7 +1292,7 @@ impl Resolver {
                     // A new version of a report we hold (or a mention naming an
                     // existing entity id): refresh the record and its links.
                     let r = &mut self.records[i as usize];
-                    let old_keys = block_keys(r);
+                    let old_keys = block_hashes(r);
                     if r.mentions.iter().all(|m| m.report == report.id) {
                         *r = rec;
                     } else {
@@ -1378,19 +1317,21 @@ impl Resolver {
                 None => {
                     let i = self.records.len() as u32;
                     self.by_id.insert(rec.id.clone(), i);
-                    if rec.schema == Schema::Person {
-                        self.profiles.insert(i, Profile::of(&rec));
-                    }
+                    self.profiles.push(if rec.schema == Schema::Person {
+                        Profile::of(&rec)
+                    } else {
+                        Profile::default()
+                    });
                     self.sort_keys.push(sort_key(&rec));
                     self.records.push(rec);
                     self.clusters.push();
                     i
                 }
             };
-            let keys = block_keys(&self.records[idx as usize]);
+            let keys = block_hashes(&self.records[idx as usize]);
             let bounds = self.cfg.bounds(&self.sort_keys);
-            for k in &keys {
-                add_to_block(self.blocks.entry(k.clone()).or_default(), idx, &bounds);
+            for &k in &keys {
+                add_to_block(self.blocks.entry(k).or_default(), idx, &bounds);
             }
             let mut cand = Vec::new();
             candidates(idx, &keys, &self.blocks, &bounds, false, &mut cand);
@@ -1500,8 +1441,8 @@ impl Resolver {
     pub fn conflict(&self, a: &EntityId, b: &EntityId) -> Option<&'static str> {
         let (x, y) = (self.by_id.get(a)?, self.by_id.get(b)?);
         let (px, py) = (
-            self.profiles.get(&self.clusters.root(*x))?,
-            self.profiles.get(&self.clusters.root(*y))?,
+            &self.profiles[self.clusters.root(*x) as usize],
+            &self.profiles[self.clusters.root(*y) as usize],
         );
         px.conflict(py)
     }
@@ -1786,16 +1727,14 @@ mod tests {
             3,
             serde_json::json!({"name": "Mahir Hadad", "birthDate": "1990-11-02"}),
         ));
-        let profiles: HashMap<u32, Profile> = [(0, x.clone()), (1, y.clone()), (2, z)]
-            .into_iter()
-            .collect();
+        let profiles = [x.clone(), y.clone(), z];
         let amb = ambiguous_pairs(&[((0, 1), 5.0), ((0, 2), 4.0)], &profiles, 3.0);
         assert!(amb.contains(&(0, 1)) && amb.contains(&(0, 2)), "{amb:?}");
         let amb = ambiguous_pairs(&[((0, 1), 20.0), ((0, 2), 4.0)], &profiles, 3.0);
         assert!(!amb.contains(&(0, 1)), "{amb:?}");
         assert!(amb.contains(&(0, 2)), "{amb:?}");
         // Two groups that may be one person are no reason to hold back.
-        let same: HashMap<u32, Profile> = [(0, x), (1, y.clone()), (2, y)].into_iter().collect();
+        let same = [x, y.clone(), y];
         assert!(ambiguous_pairs(&[((0, 1), 5.0), ((0, 2), 4.0)], &same, 3.0).is_empty());
     }
 
@@ -1902,7 +1841,7 @@ mod tests {
         let new = 12u32;
         let bounds = cfg.bounds(&r.sort_keys);
         let mut cand = Vec::new();
-        let keys = block_keys(&r.records[new as usize]);
+        let keys = block_hashes(&r.records[new as usize]);
         candidates(new, &keys, &r.blocks, &bounds, false, &mut cand);
         // Its neighbours: the mentions written alike and born the same year (4, 6, 7),
         // the nearest two of them on its side, and the next year's first two.
@@ -1943,43 +1882,6 @@ mod tests {
             },
         );
         assert_eq!(without.stats().candidate_pairs, 0);
-    }
-
-    /// The memoised name comparison the resolver uses agrees with `best_name`.
-    #[test]
-    fn memoised_name_levels_agree_with_best_name() {
-        let names = [
-            "Mohammed Al-Hassan",
-            "Muhamad Alhasan",
-            "Hassan Mohammed",
-            "Mohammed Ali Hassan",
-            "Ali Hassan",
-            "",
-            "Youssef Karim",
-            "Jusuf Kerim",
-        ];
-        let records: Vec<Record> = names
-            .iter()
-            .enumerate()
-            .map(|(n, name)| {
-                if name.is_empty() {
-                    person(n as u32, serde_json::json!({"alias": "Abu Karim"}))
-                } else {
-                    person(n as u32, serde_json::json!({"name": name}))
-                }
-            })
-            .collect();
-        let ids = NameIds::of(&records);
-        let mut memo = NameMemo::new(&ids);
-        for _ in 0..2 {
-            for i in 0..records.len() as u32 {
-                for j in 0..records.len() as u32 {
-                    let want = compare::best_name(&records[i as usize], &records[j as usize])
-                        .map(|(l, ..)| l);
-                    assert_eq!(memo.best_level(i, j), want, "{i} {j}");
-                }
-            }
-        }
     }
 
     #[test]
