@@ -24,6 +24,9 @@ struct Row {
     gender: u32,
     /// Compared on its aliases (it has no real name).
     alias_only: bool,
+    /// The first name's id, read from here when it is the only one (most records):
+    /// one cache miss less per pair.
+    name0: u32,
     names: u32,
     n_names: u16,
     /// Documents first, then contacts.
@@ -123,6 +126,7 @@ impl Compact {
                 birth: r.birth,
                 gender: r.gender.as_deref().map_or(0, |g| strings.id(g)),
                 alias_only: r.names.is_empty(),
+                name0: name_ids.of[i].first().copied().unwrap_or(0),
                 names,
                 n_names: name_ids.of[i].len() as u16,
                 keys,
@@ -151,6 +155,9 @@ impl Compact {
     /// The ids of the names record `i` is compared on ([`compare::names_of`]).
     fn names_of(&self, i: u32) -> &[u32] {
         let r = &self.rows[i as usize];
+        if r.n_names == 1 {
+            return std::slice::from_ref(&r.name0);
+        }
         &self.names[r.names as usize..r.names as usize + r.n_names as usize]
     }
 
@@ -375,30 +382,30 @@ impl NameIds {
     }
 }
 
-/// Name comparisons memoised per pair of distinct written names, and token similarities
-/// per pair of distinct tokens. Noise makes most spellings of a full name unique (3
-/// million candidate pairs held 1.5 million distinct name pairs at 100k mentions), but
-/// their tokens come from far fewer (5,811). Both depend on the strings only, so the
-/// memo is exact.
+/// Name comparisons over token ids, with token similarities memoised per pair of
+/// distinct tokens: noise makes most spellings of a full name unique, but their tokens
+/// come from far fewer (5,811 at 100k mentions). Similarities depend on the strings
+/// only, so the memo is exact.
 ///
 /// Only the token pairs similar enough to count as one token typed differently decide
 /// a name level ([`compare::level_of_close`]); most token pairs of namesakes are ruled
-/// out by [`TokenShape::similarity_bound`] without computing their similarity.
+/// out by [`TokenShape::similarity_bound`] without computing their similarity. That
+/// made a level cheaper to compute than to look up: a memo of levels per pair of names
+/// (1.5 million distinct pairs in 3 million candidate pairs at 100k) cost a cache miss
+/// per pair and was dropped.
 pub(crate) struct NameMemo<'a> {
     compact: &'a Compact,
-    levels: HashMap<(u32, u32), u8>,
     sims: HashMap<(u32, u32), f64>,
     close: Vec<(f64, u8, u8)>,
 }
 
-/// Entries kept per worker and memo before it starts over (about 16 bytes each).
+/// Similarities kept per worker before the memo starts over (about 16 bytes each).
 const NAME_MEMO_CAP: usize = 8_000_000;
 
 impl<'a> NameMemo<'a> {
     pub(crate) fn new(compact: &'a Compact) -> Self {
         NameMemo {
             compact,
-            levels: Default::default(),
             sims: Default::default(),
             close: Vec::new(),
         }
@@ -429,9 +436,6 @@ impl<'a> NameMemo<'a> {
 
     /// [`compare::name_level`]'s level of two distinct names by id.
     fn level(&mut self, x: u32, y: u32) -> u8 {
-        if let Some(&lv) = self.levels.get(&(x, y)) {
-            return lv;
-        }
         let ids = &self.compact.name_ids;
         let (a, b) = (ids.names[x as usize], ids.names[y as usize]);
         let lv = if a.len == 0 || b.len == 0 {
@@ -455,13 +459,9 @@ impl<'a> NameMemo<'a> {
             self.close = close;
             lv
         };
-        if self.levels.len() >= NAME_MEMO_CAP {
-            self.levels.clear();
-        }
         if self.sims.len() >= NAME_MEMO_CAP {
             self.sims.clear();
         }
-        self.levels.insert((x, y), lv);
         lv
     }
 

@@ -56,6 +56,7 @@ fn country(c: Option<&str>) -> Option<String> {
 /// national form (`06 12 34 56 78`): the writer's country, i.e. the agency's, else the
 /// report place's.
 pub fn phone(raw: &str, default_country: Option<&str>) -> Normalized {
+    room_for_phone_patterns();
     let cc = country(default_country);
     let trimmed = raw.trim();
     // `00` is the international prefix in most of the world; the parser wants `+`.
@@ -104,6 +105,23 @@ pub fn phone(raw: &str, default_country: Option<&str>) -> Normalized {
         }
     }
 }
+
+/// The numbering-plan metadata compiles its patterns on first use into one LRU cache of
+/// 100 (`phonenumber`'s default), fewer than validating numbers of a few countries walks
+/// through, so patterns were compiled again and again: a fifth of reading a scenario
+/// went on compiling regular expressions. The cache is given room for every pattern in
+/// use; only the patterns of the countries seen are ever compiled.
+fn room_for_phone_patterns() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(mut cache) = phonenumber::metadata::DATABASE.cache().lock() {
+            *cache = regex_cache::RegexCache::new(PHONE_PATTERNS_KEPT);
+        }
+    });
+}
+
+/// Compiled phone patterns kept (the metadata holds a few thousand in all).
+const PHONE_PATTERNS_KEPT: usize = 10_000;
 
 /// Phone normalisation with a cache: the same number written the same way recurs across
 /// thousands of reports, and parsing against the numbering plan is the costly part.
