@@ -299,6 +299,20 @@ fn parse_date(s: &str) -> Result<NaiveDate, ValidationError> {
 }
 
 impl Report {
+    /// Keys of the entity mentions whose property values name one of `keys` (a phone,
+    /// a document held by such an entity): what would reveal the entities `keys` name.
+    pub fn keys_pointing_at(&self, keys: &std::collections::BTreeSet<String>) -> Vec<String> {
+        self.entities
+            .iter()
+            .filter(|m| {
+                m.properties
+                    .values()
+                    .any(|vs| vs.iter().any(|v| keys.contains(v)))
+            })
+            .map(|m| m.key.clone())
+            .collect()
+    }
+
     /// Reads and validates a report from a loose JSON value. `centre` mints ids for a
     /// report or entity that has none, deterministically, so re-imports are idempotent.
     pub fn from_value(centre: &CentreId, value: &Value) -> Result<Report, Vec<ValidationError>> {

@@ -256,16 +256,7 @@ fn protected_keys(r: &Report) -> BTreeSet<String> {
         return keys;
     }
     // entities that refer to a protected person (their phone, their document) reveal them
-    let pointing: Vec<String> = r
-        .entities
-        .iter()
-        .filter(|m| {
-            m.properties
-                .values()
-                .any(|vs| vs.iter().any(|v| keys.contains(v)))
-        })
-        .map(|m| m.key.clone())
-        .collect();
+    let pointing = r.keys_pointing_at(&keys);
     keys.extend(pointing);
     keys
 }

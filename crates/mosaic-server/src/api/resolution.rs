@@ -124,16 +124,7 @@ fn without_protected((mut r, flags): (Report, Vec<(String, Vec<&'static str>)>))
     if gone.is_empty() {
         return r;
     }
-    let pointing: Vec<String> = r
-        .entities
-        .iter()
-        .filter(|m| {
-            m.properties
-                .values()
-                .any(|vs| vs.iter().any(|v| gone.contains(v)))
-        })
-        .map(|m| m.key.clone())
-        .collect();
+    let pointing = r.keys_pointing_at(&gone);
     gone.extend(pointing);
     r.entities.retain(|m| !gone.contains(&m.key));
     r.roles.retain(|x| !gone.contains(&x.entity));
